@@ -1,0 +1,42 @@
+//! The committed catalog is valid as a whole, and its generated meta-schema is fresh.
+
+use kling_descriptor::{check, load};
+use kling_workspace_tests::{catalog, schemas_dir};
+
+#[test]
+fn the_catalog_has_no_errors() {
+    let catalog = catalog();
+    let errors: Vec<String> = check::check_catalog(&catalog)
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(catalog.len(), 66);
+}
+
+#[test]
+fn every_descriptor_points_at_the_meta_schema() {
+    for loaded in catalog() {
+        let depth = loaded.relative_path.matches('/').count();
+        assert_eq!(
+            loaded.descriptor.schema,
+            format!("{}{}", "../".repeat(depth), load::META_SCHEMA_FILE)
+        );
+        let text = std::fs::read_to_string(&loaded.file).expect("readable");
+        assert!(
+            text.trim_start().starts_with("{\n  \"$schema\""),
+            "{}: `$schema` comes first",
+            loaded.relative_path
+        );
+    }
+}
+
+#[test]
+fn the_committed_meta_schema_is_fresh() {
+    let committed =
+        std::fs::read_to_string(schemas_dir().join(load::META_SCHEMA_FILE)).expect("committed");
+    let generated: serde_json::Value = kling_descriptor::descriptor_json_schema();
+    let committed: serde_json::Value = serde_json::from_str(&committed).expect("JSON");
+    assert_eq!(committed, generated, "run `cargo xtask schema`");
+}
