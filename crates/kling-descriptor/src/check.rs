@@ -549,14 +549,14 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(n) = default.as_f64() {
-            if f.minimum.is_some_and(|min| n < min) || f.maximum.is_some_and(|max| n > max) {
-                self.error(
-                    p,
-                    format!("default {n} is outside the field's range"),
-                    "correct the default or the bounds",
-                );
-            }
+        if let Some(n) = default.as_f64()
+            && (f.minimum.is_some_and(|min| n < min) || f.maximum.is_some_and(|max| n > max))
+        {
+            self.error(
+                p,
+                format!("default {n} is outside the field's range"),
+                "correct the default or the bounds",
+            );
         }
         if let (Some(s), Some(max)) = (default.as_str(), f.max_length)
             && s.chars().count() > max as usize

@@ -93,7 +93,17 @@ pub fn validate_input(d: &Descriptor, input: &Value) -> Vec<Violation> {
     check_object(&d.fields, input, &Pointer::root(), &mut out);
     if let Value::Object(map) = input {
         for rule in &d.rules {
-            check_rule(d, rule, map, &mut out);
+            // A rule over values that are already wrong would only repeat their violations.
+            let involved = rule_fields(rule);
+            let already_wrong = out.0.iter().any(|v| {
+                involved.iter().any(|f| {
+                    let p = Pointer::root().key(f).to_string();
+                    v.path == p || v.path.starts_with(&format!("{p}/"))
+                })
+            });
+            if !already_wrong {
+                check_rule(d, rule, map, &mut out);
+            }
         }
     }
     out.0
@@ -391,6 +401,16 @@ fn numeric(v: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.parse().ok(),
         _ => None,
+    }
+}
+
+/// The fields whose values a rule reads (presence alone does not count).
+fn rule_fields(rule: &Rule) -> Vec<&str> {
+    match rule {
+        Rule::MaxItemsWhenPresent { array, .. } => vec![array],
+        Rule::ItemSumAtMost {
+            array, limit_field, ..
+        } => vec![array, limit_field],
     }
 }
 

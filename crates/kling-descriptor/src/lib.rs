@@ -21,6 +21,8 @@
 //! assert_eq!(quote.total.get(), 7_500);
 //! ```
 
+#![warn(clippy::unwrap_used)]
+
 pub mod check;
 pub mod diagnostics;
 pub mod input;

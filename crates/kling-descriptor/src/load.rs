@@ -37,10 +37,11 @@ const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 /// Parses one descriptor from its text, reporting every structural problem found.
 ///
 /// Structure errors are collected by retrying after dropping the array item that held the
-/// previous error (a broken field, factor or rule), so one bad field does not hide the others.
-/// A problem outside any array item ends the search.
+/// previous error (a broken field, factor or rule), so one bad field does not hide the others;
+/// pointers always refer to the original document. A problem outside any array item ends the
+/// search.
 pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
-    let mut value: Value = serde_json::from_str(text).map_err(|e| {
+    let syntax = |e: serde_json::Error| {
         vec![
             Diagnostic::error(
                 file,
@@ -53,14 +54,33 @@ pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
             )
             .with_hint("fix the JSON syntax first; every descriptor is one JSON object"),
         ]
-    })?;
+    };
+    // Straight from the text first: this also catches duplicate keys, which a `Value` would hide.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let first = match serde_path_to_error::deserialize::<_, Descriptor>(&mut de) {
+        Ok(descriptor) => return de.end().map(|()| descriptor).map_err(syntax),
+        Err(err) => err,
+    };
+    let value: Value = serde_json::from_str(text).map_err(syntax)?;
+    let first_pointer = to_pointer(&first.path().iter().map(Segment::from).collect::<Vec<_>>());
+    let mut problems = structural_problems(file, value);
+    if !problems.iter().any(|p| p.pointer == first_pointer) {
+        problems.insert(
+            0,
+            structural_diagnostic(file, first_pointer, first.into_inner().to_string()),
+        );
+    }
+    Err(problems)
+}
+
+/// Every structural problem of a parsed document (empty when it deserializes).
+fn structural_problems(file: &Path, mut value: Value) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     // Array items dropped so far: original pointer of the array -> original indexes, sorted.
     let mut dropped: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     loop {
         let err = match serde_path_to_error::deserialize::<_, Descriptor>(&value) {
-            Ok(descriptor) if problems.is_empty() => return Ok(descriptor),
-            Ok(_) => return Err(problems),
+            Ok(_) => return problems,
             Err(err) => err,
         };
         let current: Vec<Segment> = err.path().iter().map(Segment::from).collect();
@@ -69,10 +89,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
         problems.push(structural_diagnostic(file, to_pointer(&original), message));
         // Drop the innermost array item that contains the error and look for more.
         let Some(cut) = current.iter().rposition(|s| matches!(s, Segment::Index(_))) else {
-            return Err(problems);
+            return problems;
         };
         if problems.len() >= MAX_STRUCTURAL_PROBLEMS || !remove_at(&mut value, &current[..=cut]) {
-            return Err(problems);
+            return problems;
         }
         if let Segment::Index(index) = original[cut] {
             let removed = dropped.entry(to_pointer(&original[..cut])).or_default();

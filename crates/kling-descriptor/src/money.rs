@@ -208,7 +208,8 @@ impl Multiplier {
 
     /// Whether this multiplier is a whole number.
     pub fn is_integral(self) -> bool {
-        self.mantissa % 10u64.pow(u32::from(self.scale)) == 0
+        self.mantissa
+            .is_multiple_of(10u64.pow(u32::from(self.scale)))
     }
 }
 

@@ -1,0 +1,99 @@
+//! `cargo xtask check` and `cargo xtask schema` on scratch schema directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("kling/demo")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/kling-descriptor/tests/fixtures/valid/kling/demo/text-to-video.json");
+    std::fs::copy(fixture, dir.join("kling/demo/text-to-video.json")).unwrap();
+    dir
+}
+
+fn xtask(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_valid_directory_passes_once_its_schema_is_written() {
+    let dir = scratch("valid");
+    let out = xtask(&["check"], &dir);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot read the descriptor format's schema"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    assert!(xtask(&["schema"], &dir).status.success());
+    let out = xtask(&["check"], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("checked 1 descriptor(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).contains("0 error(s), 0 warning(s)"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_stale_schema_fails_the_check() {
+    let dir = scratch("stale");
+    assert!(xtask(&["schema"], &dir).status.success());
+    std::fs::write(dir.join("descriptor.schema.json"), "{}\n").unwrap();
+    let out = xtask(&["check"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the descriptor format's schema is stale"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: run `cargo xtask schema`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn every_broken_descriptor_is_reported_with_file_and_pointer() {
+    let dir = scratch("broken");
+    assert!(xtask(&["schema"], &dir).status.success());
+    let file = dir.join("kling/demo/text-to-video.json");
+    let broken = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"default\": \"5\"", "\"default\": \"7\"");
+    std::fs::write(&file, broken).unwrap();
+    std::fs::create_dir_all(dir.join("kling/other")).unwrap();
+    std::fs::write(dir.join("kling/other/text-to-video.json"), "{ not json").unwrap();
+
+    let out = xtask(&["check"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "kling/demo/text-to-video.json#/fields/1/default: default `7` is not one of the options"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kling/other/text-to-video.json#: invalid JSON at line 1, column 3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 error(s)"), "{stderr}");
+    assert!(stderr.ends_with("check failed\n"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
