@@ -40,3 +40,15 @@ fn the_committed_meta_schema_is_fresh() {
     let committed: serde_json::Value = serde_json::from_str(&committed).expect("JSON");
     assert_eq!(committed, generated, "run `cargo xtask schema`");
 }
+
+#[test]
+fn the_readme_pricing_example_holds() {
+    let loaded = catalog()
+        .into_iter()
+        .find(|l| l.descriptor.slug == "kling-plus/kling-o3-standard/reference-to-video")
+        .expect("descriptor");
+    let job = serde_json::json!({ "prompt": "a paper boat on a rainy street", "duration": "10", "has_sound": "true" });
+    let quote = kling_descriptor::input::quote_input(&loaded.descriptor, &job).expect("valid");
+    assert_eq!(quote.total.get(), 1_260_000);
+    assert_eq!(quote.total.to_string(), "$1.26");
+}
