@@ -13,11 +13,13 @@ use crate::naming;
 /// Most option combinations a descriptor may have; the checks visit each of them.
 pub const MAX_COMBINATIONS: u64 = 1_000_000;
 
-/// Checks every descriptor and the catalog as a whole (duplicate slugs, colliding module paths).
+/// Checks every descriptor and the catalog as a whole (duplicate slugs, colliding module paths
+/// and model ids).
 pub fn check_catalog(descriptors: &[Loaded]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut slugs: BTreeMap<&str, &Path> = BTreeMap::new();
     let mut modules: BTreeMap<String, (&str, &Path)> = BTreeMap::new();
+    let mut variants: BTreeMap<String, (&str, &Path)> = BTreeMap::new();
     for loaded in descriptors {
         out.extend(check_loaded(loaded));
         let d = &loaded.descriptor;
@@ -33,10 +35,25 @@ pub fn check_catalog(descriptors: &[Loaded]) -> Vec<Diagnostic> {
             );
             continue;
         }
-        let module_path = d
-            .slug
-            .split('/')
-            .map(naming::module_ident)
+        let segments: Vec<&str> = d.slug.split('/').collect();
+        let variant = naming::type_ident(&segments);
+        if let Some((other, file)) = variants.insert(variant.clone(), (&d.slug, &loaded.file)) {
+            out.push(
+                Diagnostic::error(
+                    &loaded.file,
+                    slug_ptr.as_str(),
+                    format!(
+                        "slug `{}` and `{other}` ({}) both become the model id `{variant}`",
+                        d.slug,
+                        file.display()
+                    ),
+                )
+                .with_hint("slugs must differ in more than punctuation"),
+            );
+        }
+        let module_path = segments
+            .iter()
+            .map(|s| naming::module_ident(s))
             .collect::<Vec<_>>()
             .join("::");
         if let Some((other, file)) = modules.insert(module_path.clone(), (&d.slug, &loaded.file)) {
@@ -749,7 +766,16 @@ impl Checker<'_> {
                 continue;
             }
             let choices = match (d.field(&factor.field), d.parameter(&factor.field)) {
-                (Some(field), _) => field.choices(),
+                (Some(field), _) => {
+                    if !field.required && field.default.is_none() {
+                        self.error(
+                            &p.key("field"),
+                            format!("`{}` decides the price but is optional and has no default", factor.field),
+                            "give the field the default the server applies, so a price can always be computed",
+                        );
+                    }
+                    field.choices()
+                }
                 (None, Some(param)) => Some(param.options.clone()),
                 (None, None) => {
                     self.error(

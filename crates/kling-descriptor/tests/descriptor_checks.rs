@@ -354,6 +354,12 @@ fn the_documented_cost_is_recomputed() {
         "/pricing/documented/assumes",
         "the documented cost cannot be recomputed: `duration` has no default",
     );
+    assert_has(
+        &diags,
+        Severity::Error,
+        "/pricing/factors/0/field",
+        "`duration` decides the price but is optional and has no default",
+    );
 }
 
 #[test]
@@ -540,6 +546,23 @@ fn the_catalog_refuses_duplicate_slugs_and_colliding_modules() {
         Severity::Error,
         "/slug",
         "both become the Rust module `kling::demo::text_to_video`",
+    );
+
+    let diags = check::check_catalog(&[
+        loaded(
+            "kling/demo-2.1/text-to-video.json",
+            "kling/demo-2.1/text-to-video",
+        ),
+        loaded(
+            "kling/demo-21/text-to-video.json",
+            "kling/demo-21/text-to-video",
+        ),
+    ]);
+    assert_has(
+        &diags,
+        Severity::Error,
+        "/slug",
+        "both become the model id `KlingDemo21TextToVideo`",
     );
 }
 
