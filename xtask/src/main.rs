@@ -1,7 +1,8 @@
 //! `cargo xtask`: the maintainers' tasks for this workspace.
 //!
 //! - `cargo xtask check`: validate every descriptor and fail when generated files are stale;
-//! - `cargo xtask schema`: regenerate `schemas/descriptor.schema.json` from the Rust types.
+//! - `cargo xtask schema`: regenerate `schemas/descriptor.schema.json` from the Rust types;
+//! - `cargo xtask expand SLUG`: print the formatted code generated for one model.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +31,14 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Print the formatted Rust generated for one model.
+    Expand {
+        /// The model slug, e.g. kling-plus/kling-o3-standard/reference-to-video.
+        slug: String,
+        /// The schemas directory (default: the workspace's `schemas/`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Regenerate descriptor.schema.json from the descriptor types.
     Schema {
         /// The schemas directory (default: the workspace's `schemas/`).
@@ -43,6 +52,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { dir, quiet } => run_check(&schemas_dir(dir), quiet),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
+        Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,4 +132,48 @@ fn run_check(dir: &Path, quiet: bool) -> Result<(), String> {
         println!("{summary}");
         Ok(())
     }
+}
+
+fn expand(dir: &Path, slug: &str) -> Result<(), String> {
+    let catalog = load::load_dir(dir);
+    let mut diagnostics = catalog.diagnostics;
+    diagnostics.extend(check::check_catalog(&catalog.descriptors));
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    let Some(loaded) = catalog
+        .descriptors
+        .iter()
+        .find(|l| l.descriptor.slug == slug)
+    else {
+        let known: Vec<&str> = catalog
+            .descriptors
+            .iter()
+            .map(|l| l.descriptor.slug.as_str())
+            .collect();
+        let near: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| k.contains(slug) || slug.contains(*k))
+            .take(5)
+            .collect();
+        let mut message = format!("error: no model `{slug}` under {}", dir.display());
+        if !near.is_empty() {
+            message.push_str(&format!("\n  similar: {}", near.join(", ")));
+        }
+        message.push_str("\n  hint: `ls schemas/*/*` lists the slugs (without .json)");
+        return Err(message);
+    };
+    if !errors.is_empty() {
+        return Err(format!(
+            "{}\ncannot expand while descriptors have errors",
+            errors.join("\n")
+        ));
+    }
+    let tokens = kling_codegen::model_module(loaded, &kling_codegen::Options::default());
+    let text = kling_codegen::pretty(tokens)?;
+    print!("{text}");
+    Ok(())
 }

@@ -882,13 +882,16 @@ impl Checker<'_> {
                 "check the base price, the multipliers, and the options the example assumes",
             ),
             Ok(_) => {}
-            Err(crate::pricing::PricingError::NoChoice { field }) => self.error(
-                &at.key("assumes"),
-                format!("the documented cost cannot be recomputed: `{field}` has no default"),
-                format!(
-                    "state the option the page's example uses: \"assumes\": {{\"{field}\": \"…\"}}"
-                ),
-            ),
+            // A factor on a missing field is reported by the factor checks already.
+            Err(crate::pricing::PricingError::NoChoice { field })
+                if d.field(&field).is_some() || d.parameter(&field).is_some() =>
+            {
+                self.error(
+                    &at.key("assumes"),
+                    format!("the documented cost cannot be recomputed: `{field}` has no default"),
+                    format!("state the option the page's example uses: \"assumes\": {{\"{field}\": \"…\"}}"),
+                )
+            }
             // Unpriced options and arithmetic failures are reported by the other checks.
             Err(_) => {}
         }

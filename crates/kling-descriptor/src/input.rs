@@ -35,8 +35,51 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Every violation of one input; the error type of validation.
+///
+/// Displays one violation per line.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Violations(pub Vec<Violation>);
+
+impl Violations {
+    /// `Ok(())` when there is no violation, else `Err(self)`.
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl std::ops::Deref for Violations {
+    type Target = [Violation];
+    fn deref(&self) -> &[Violation] {
+        &self.0
+    }
+}
+
+impl IntoIterator for Violations {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
 /// The kinds of [`Violation`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationCode {
     /// The input (or an object item) is not a JSON object.
@@ -390,7 +433,8 @@ fn check_scalar(s: &Scalar<'_>, v: &Value, at: &Pointer, out: &mut Out) {
     }
 }
 
-fn is_http_url(text: &str) -> bool {
+/// Whether `text` is an absolute `http`/`https` URL with a host (the `url` format).
+pub fn is_http_url(text: &str) -> bool {
     url::Url::parse(text)
         .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }

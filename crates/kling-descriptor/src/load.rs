@@ -47,9 +47,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
                 file,
                 "",
                 format!(
-                    "invalid JSON at line {}, column {}: {e}",
+                    "invalid JSON at line {}, column {}: {}",
                     e.line(),
-                    e.column()
+                    e.column(),
+                    without_location(&e)
                 ),
             )
             .with_hint("fix the JSON syntax first; every descriptor is one JSON object"),
@@ -71,6 +72,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
         );
     }
     Err(problems)
+}
+
+/// serde_json's message without its trailing " at line L column C" (the location comes first).
+fn without_location(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix)
+        .map(str::to_owned)
+        .unwrap_or(text)
 }
 
 /// Every structural problem of a parsed document (empty when it deserializes).

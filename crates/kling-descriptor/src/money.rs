@@ -196,6 +196,16 @@ impl Multiplier {
         }
     }
 
+    /// Builds `mantissa / 10^scale` in constant context; for generated code, where an invalid
+    /// scale is a compile-time error.
+    pub const fn lit(mantissa: u64, scale: u8) -> Self {
+        assert!(
+            scale <= MAX_MULTIPLIER_SCALE,
+            "a multiplier has at most six decimal places"
+        );
+        Self { mantissa, scale }
+    }
+
     /// The integer digits (`15` for `1.5`).
     pub const fn mantissa(self) -> u64 {
         self.mantissa

@@ -1,0 +1,196 @@
+//! What every generated model has in common.
+
+use std::time::Duration;
+
+use crate::{MicroCents, Quote, Violations};
+
+/// A Kling model's typed input. Every generated `Input` implements it.
+///
+/// ```
+/// use kling::Model;
+/// use kling::models::kling_plus::kling_o3_standard::text_to_video::{Duration, Input};
+///
+/// let input = Input::new("a paper boat on a rainy street").duration(Duration::Seconds10).has_sound(true);
+/// assert!(input.validate().is_ok());
+/// assert_eq!(input.cost().get(), 84_000 * 10 * 3 / 2);
+/// assert_eq!(Input::SLUG, "kling-plus/kling-o3-standard/text-to-video");
+/// ```
+pub trait Model:
+    serde::Serialize
+    + serde::de::DeserializeOwned
+    + schemars::JsonSchema
+    + Clone
+    + std::fmt::Debug
+    + PartialEq
+    + Send
+    + Sync
+    + 'static
+{
+    /// The model slug, `provider/model/capability`.
+    const SLUG: &'static str;
+    /// Everything the catalog knows about the model.
+    const INFO: ModelInfo;
+
+    /// Every violation of the model's limits and cross-field rules, each with its JSON pointer.
+    /// What the types already rule out (missing required fields, unknown options) cannot occur.
+    fn validate(&self) -> Result<(), Violations>;
+
+    /// The list price in micro-cents: plain integer arithmetic on constants.
+    fn cost(&self) -> MicroCents;
+
+    /// The list price with one line per pricing factor, for display.
+    fn cost_breakdown(&self) -> Quote;
+}
+
+/// Facts about one model, from its descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ModelInfo {
+    /// `provider/model/capability`.
+    pub slug: &'static str,
+    /// Provider as published (`Kling Plus`).
+    pub provider: &'static str,
+    /// Model as published (`Kling O3 Standard`).
+    pub model: &'static str,
+    /// Capability as published (`Text to Video`).
+    pub capability: &'static str,
+    /// One line saying what the model does.
+    pub summary: &'static str,
+    /// The model's documentation page.
+    pub docs_url: &'static str,
+    /// The base price before multipliers.
+    pub base_cost: MicroCents,
+    /// Whether the price is flat (charged once per job, no factors).
+    pub flat: bool,
+    /// Typical processing time, in seconds.
+    pub processing_time_secs: u32,
+}
+
+impl ModelInfo {
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        slug: &'static str,
+        provider: &'static str,
+        model: &'static str,
+        capability: &'static str,
+        summary: &'static str,
+        docs_url: &'static str,
+        base_cost: u64,
+        flat: bool,
+        processing_time_secs: u32,
+    ) -> Self {
+        Self {
+            slug,
+            provider,
+            model,
+            capability,
+            summary,
+            docs_url,
+            base_cost: MicroCents::new(base_cost),
+            flat,
+            processing_time_secs,
+        }
+    }
+
+    /// Typical processing time.
+    pub const fn processing_time(&self) -> Duration {
+        Duration::from_secs(self.processing_time_secs as u64)
+    }
+}
+
+/// A JSON input that does not fit a model's typed input (wrong type, unknown option or field,
+/// missing required field). Only the first such problem is known: decoding stops there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", if path.is_empty() { "input" } else { path.as_str() })]
+pub struct DecodeError {
+    /// JSON pointer to the offending value.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why a JSON input was refused on the dynamic path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// The slug names no known model.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The JSON does not fit the model's typed input.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The input decoded but breaks the model's limits or rules.
+    #[error("{0}")]
+    Invalid(#[from] Violations),
+}
+
+/// A slug that names no model of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model `{slug}`{}", suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+pub struct UnknownModel {
+    /// The slug given.
+    pub slug: String,
+    /// The nearest known slug, when one is close.
+    pub suggestion: Option<&'static str>,
+}
+
+/// A value that is not one of a field's options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not one of {}", options.join(", "))]
+pub struct UnknownOption {
+    /// The value given.
+    pub value: String,
+    /// The accepted values.
+    pub options: &'static [&'static str],
+}
+
+#[doc(hidden)]
+pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, DecodeError> {
+    // Through `Object`: serde's derive would also accept a JSON array for a struct.
+    serde_path_to_error::deserialize(json)
+        .map(crate::wire::Object::into_inner)
+        .map_err(|e| {
+            let path = e
+                .path()
+                .iter()
+                .filter_map(|s| match s {
+                    serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
+                    serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
+                    _ => None,
+                })
+                .collect();
+            DecodeError {
+                path,
+                message: e.into_inner().to_string(),
+            }
+        })
+}
+
+#[doc(hidden)]
+pub fn suggest(slug: &str, known: &[&'static str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(slug, k), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
