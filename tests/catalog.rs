@@ -56,14 +56,32 @@ fn the_readme_pricing_example_holds() {
 #[test]
 fn kling_without_default_features_is_types_only() {
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--locked", "-p", "kling", "--no-default-features", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-p",
+            "kling",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tree = String::from_utf8_lossy(&out.stdout);
     assert!(tree.starts_with("kling v"), "{tree}");
     for heavy in ["reqwest", "tokio", "hyper"] {
-        assert!(!tree.lines().any(|l| l.starts_with(&format!("{heavy} "))), "{heavy} in:\n{tree}");
+        assert!(
+            !tree.lines().any(|l| l.starts_with(&format!("{heavy} "))),
+            "{heavy} in:\n{tree}"
+        );
     }
 }

@@ -57,3 +57,8 @@ pub mod prelude {
 pub mod __private {
     pub use {schemars, serde, serde_json};
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
