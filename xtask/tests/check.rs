@@ -97,3 +97,27 @@ fn every_broken_descriptor_is_reported_with_file_and_pointer() {
     assert!(stderr.ends_with("check failed\n"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn expand_prints_one_model_or_names_the_unknown_slug() {
+    let dir = scratch("expand");
+    let out = xtask(&["expand", "kling/demo/text-to-video"], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let code = text(&out.stdout);
+    assert!(
+        code.starts_with("/**Demo — Text to Video (`kling/demo/text-to-video`)."),
+        "{code}"
+    );
+    assert!(code.contains("pub mod text_to_video {"));
+    assert!(code.contains("pub enum Duration {"));
+    assert!(code.contains("impl ::kling::Model for Input {"));
+
+    let out = xtask(&["expand", "kling/demo/image-to-video"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("error: no model `kling/demo/image-to-video`"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

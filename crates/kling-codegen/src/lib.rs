@@ -91,7 +91,9 @@ pub fn catalog(descriptors: &[Loaded], options: &Options) -> TokenStream {
 fn catalog_tokens(descriptors: &[Loaded], options: &Options) -> TokenStream {
     // provider -> model -> modules
     let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<TokenStream>>> = BTreeMap::new();
-    let mut names: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    // Published names for the module docs, by slug segment.
+    let mut provider_names: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut model_names: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for loaded in descriptors {
         let d = &loaded.descriptor;
         let mut parts = d.slug.splitn(3, '/');
@@ -99,8 +101,8 @@ fn catalog_tokens(descriptors: &[Loaded], options: &Options) -> TokenStream {
         else {
             continue;
         };
-        names.insert(provider, (&d.provider, ""));
-        names.insert(model, (&d.model, ""));
+        provider_names.insert(provider, &d.provider);
+        model_names.insert((provider, model), &d.model);
         tree.entry(provider)
             .or_default()
             .entry(model)
@@ -109,10 +111,16 @@ fn catalog_tokens(descriptors: &[Loaded], options: &Options) -> TokenStream {
     }
     let providers = tree.iter().map(|(provider, models)| {
         let provider_ident = format_ident!("{}", naming::module_ident(provider));
-        let provider_doc = format!("Models of the provider {}.", names[provider].0);
+        let provider_doc = format!(
+            "Models of the provider {}.",
+            provider_names.get(provider).unwrap_or(provider)
+        );
         let models = models.iter().map(|(model, modules)| {
             let model_ident = format_ident!("{}", naming::module_ident(model));
-            let model_doc = format!("{}: one module per capability.", names[model].0);
+            let model_doc = format!(
+                "{}: one module per capability.",
+                model_names.get(&(*provider, *model)).unwrap_or(model)
+            );
             quote! {
                 #[doc = #model_doc]
                 pub mod #model_ident { #(#modules)* }

@@ -266,6 +266,21 @@ impl Checker<'_> {
                 continue;
             }
             names.insert(&field.name, p.clone());
+            if let Some(rust_name) = &field.rust_name {
+                let ok = rust_name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    && rust_name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && rust_name != "_";
+                if !ok {
+                    self.error(
+                        &p.key("rust_name"),
+                        format!("`rust_name` `{rust_name}` is not a snake_case Rust name"),
+                        "use lowercase letters, digits and `_`, starting with a letter",
+                    );
+                    continue;
+                }
+            }
             let ident = field.rust_ident();
             if let Some(other) = idents.insert(naming::bare(&ident).to_string(), &field.name) {
                 self.error(

@@ -306,6 +306,14 @@ fn rust_name_collisions() {
         "the generated type `Input` would clash",
     );
 
+    let diags = diagnose(|v| v["fields"][0]["rust_name"] = json!("Prompt Text"));
+    assert_has(
+        &diags,
+        Severity::Error,
+        "/fields/0/rust_name",
+        "is not a snake_case Rust name",
+    );
+
     // A `rust_name` resolves a collision.
     let diags = diagnose(|v| {
         v["fields"].as_array_mut().unwrap().push(json!({"name": "hasSound", "rust_name": "has_sound_flag", "description": "x", "type": "boolean"}));
