@@ -26,6 +26,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod input;
+mod json_schema;
 pub mod load;
 pub mod model;
 pub mod money;
