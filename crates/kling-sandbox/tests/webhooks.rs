@@ -103,7 +103,18 @@ async fn completed_jobs_send_a_signed_webhook() {
         .unwrap()
         .as_secs();
     assert!(now.abs_diff(ts) < 5);
-    assert_eq!(sandbox.stats().webhooks_delivered, 1);
+    eventually(|| sandbox.stats().webhooks_delivered == 1).await;
+}
+
+/// Waits (boundedly) for something the sandbox records right after a receiver answers.
+async fn eventually(done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the sandbox never recorded it");
 }
 
 #[tokio::test]
@@ -130,6 +141,8 @@ async fn failed_deliveries_are_retried_on_the_schedule() {
     );
     assert_eq!(bodies[2]["status"], "failed");
     assert_eq!(bodies[2]["error"]["code"], "GENERATION_FAILED");
+    // The sandbox records an attempt once the receiver's answer is back: wait for the third.
+    eventually(|| sandbox.webhook_attempts().len() >= 3).await;
     let attempts: Vec<(u32, Option<u16>)> = sandbox
         .webhook_attempts()
         .iter()

@@ -32,8 +32,14 @@
 
 extern crate self as kling;
 
+#[cfg(feature = "webhook")]
+pub mod api;
 pub mod check;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod model;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 pub mod wire;
 
 /// Every Kling model of the catalog, one module per slug (`provider::model::capability`), plus
@@ -47,6 +53,9 @@ pub use kling_descriptor::money::{self, MicroCents, Multiplier};
 pub use kling_descriptor::pricing::{ChoiceSource, PriceLine, Quote};
 pub use model::{DecodeError, InputError, Model, ModelInfo, UnknownModel, UnknownOption};
 pub use models::{AnyInput, ModelId};
+
+#[cfg(feature = "client")]
+pub use client::{Client, Error};
 
 /// The names most programs need: `use kling::prelude::*;`.
 pub mod prelude {

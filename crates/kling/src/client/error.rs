@@ -1,0 +1,137 @@
+//! The client's one error type.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::api::ErrorCode;
+use crate::{MicroCents, Violations};
+
+/// An error answered by the API, with everything it said.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The error code (open: unknown codes are kept).
+    pub code: ErrorCode,
+    /// What the server said.
+    pub message: String,
+    /// Extra data, e.g. `{"retryAfter": 30}` or the list of violations.
+    pub details: Option<Value>,
+    /// The request id, for support.
+    pub request_id: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    /// `details.retryAfter` in seconds, when the server gave one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let secs = self.details.as_ref()?.get("retryAfter")?.as_f64()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    }
+}
+
+/// Everything that can go wrong, in one enum.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input breaks the model's limits or rules; nothing was sent.
+    #[error("invalid input; nothing was sent:\n{0}")]
+    InvalidInput(Violations),
+    /// The price is above the budget; nothing was sent.
+    #[error("the job costs {cost} ({} micro-cents), above the budget of {budget}; nothing was sent", cost.get())]
+    OverBudget {
+        /// The list price.
+        cost: MicroCents,
+        /// The budget.
+        budget: MicroCents,
+    },
+    /// The API answered with an error.
+    #[error("the API refused the request: {0}")]
+    Api(Box<ApiError>),
+    /// The request could not be completed (connection refused, reset, TLS, …).
+    #[error("transport error during {operation}: {message}")]
+    Transport {
+        /// What was being done.
+        operation: &'static str,
+        /// What failed.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The operation's deadline passed (user deadlines are never retried).
+    #[error("{operation} timed out after {after:?}")]
+    Timeout {
+        /// What was being done.
+        operation: &'static str,
+        /// The deadline that passed.
+        after: Duration,
+    },
+    /// The server answered something that is not the documented shape; the raw body is kept.
+    #[error("cannot read the server's answer to {operation} (HTTP {status}): {message}")]
+    Decode {
+        /// What was being done.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// What did not fit.
+        message: String,
+        /// The body exactly as received.
+        body: String,
+    },
+    /// A submit was sent but its answer never arrived: a paid job may or may not exist.
+    /// Reconcile with [`crate::Client::jobs`] (filter by model, compare creation times) before
+    /// submitting again.
+    #[error(
+        "the outcome of the submit for {model} is unknown ({reason}); a job may have been created and charged \
+         (list price {estimated_cost}); list your recent jobs for this model before retrying"
+    )]
+    SubmitOutcomeUnknown {
+        /// The model slug.
+        model: String,
+        /// The price the job would have.
+        estimated_cost: MicroCents,
+        /// What happened after the request was sent.
+        reason: String,
+        /// When the request was sent.
+        sent_at: std::time::SystemTime,
+    },
+    /// The client is misconfigured (missing key, non-https base URL, …).
+    #[error("client configuration: {0}")]
+    Config(String),
+    /// A local file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The API error, when the server answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The API error code, when the server answered with one.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.api().map(|e| &e.code)
+    }
+}
