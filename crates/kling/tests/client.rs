@@ -177,6 +177,28 @@ async fn api_errors_map_to_typed_codes() {
         (Some(&ErrorCode::JobNotFound), Some(404))
     );
     assert_eq!(sandbox.stats().jobs_created, 1);
+
+    let mut config = SandboxConfig::for_tests();
+    config.faults.submit_unavailable = 1.0;
+    let (sandbox, _) = start(config).await;
+    let client = Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .retry(fast_retries(2))
+        .build()
+        .unwrap();
+    let err = client.submit(&input).await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.api().map(|e| e.status)),
+        (Some(&ErrorCode::PubsubPublishFailed), Some(503))
+    );
+    assert_eq!(
+        (
+            sandbox.stats().submit_requests,
+            sandbox.stats().jobs_created
+        ),
+        (2, 0)
+    );
 }
 
 #[tokio::test]
