@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use kling_descriptor::MicroCents;
 
-use crate::config::{ApiKey, Envelope, Faults, SandboxConfig, random_token};
+use crate::config::{ApiKey, Envelope, Faults, SandboxConfig, random_seed, random_token};
 use crate::{Sandbox, SandboxError};
 
 fn rate(text: &str) -> Result<f64, String> {
@@ -77,9 +77,9 @@ pub struct SandboxArgs {
     /// Rate of jobs that fail with GENERATION_FAILED (refunded).
     #[arg(long = "fail-jobs", default_value = "0", value_parser = rate)]
     pub fail_jobs: f64,
-    /// Seed for ids, faults and durations.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Seed for ids, faults and durations (default: a fresh random one).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// `--envelope` values.
@@ -106,7 +106,7 @@ impl SandboxArgs {
                 .unwrap_or_else(|| random_token("whsec_")),
             speed: self.speed,
             completion_factor: (1.0 - self.jitter, 1.0 + self.jitter),
-            seed: self.seed,
+            seed: self.seed.unwrap_or_else(random_seed),
             balance: self.balance,
             max_concurrent: self.max_concurrent,
             envelope: match self.envelope {

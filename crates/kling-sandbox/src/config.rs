@@ -192,3 +192,9 @@ pub(crate) fn random_token(prefix: &str) -> String {
     let bytes: [u8; 16] = rand::rng().random();
     format!("{prefix}{}", hex::encode(bytes))
 }
+
+/// A random seed, for runs that need no reproducibility.
+pub fn random_seed() -> u64 {
+    use rand::RngExt;
+    rand::rng().random()
+}

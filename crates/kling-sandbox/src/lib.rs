@@ -37,7 +37,7 @@ mod state;
 mod webhook;
 
 pub use cli::SandboxArgs;
-pub use config::{ApiKey, Envelope, Faults, SandboxConfig, Scope};
+pub use config::{ApiKey, Envelope, Faults, SandboxConfig, Scope, random_seed};
 pub use state::{Stats, WebhookAttempt};
 pub use webhook::{RETRY_SCHEDULE_SECS, sign_webhook};
 
@@ -126,6 +126,11 @@ fn load_catalog(dir: Option<&Path>) -> Result<BTreeMap<String, Descriptor>, Sand
         .into_iter()
         .map(|l| (l.descriptor.slug.clone(), l.descriptor))
         .collect())
+}
+
+/// The catalog compiled into the sandbox, checked: every model by slug.
+pub fn embedded_catalog() -> Result<BTreeMap<String, Descriptor>, SandboxError> {
+    load_catalog(None)
 }
 
 impl Sandbox {

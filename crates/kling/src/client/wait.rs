@@ -225,13 +225,16 @@ impl Client {
                 });
             }
             // Still early: come back at the ETA rather than backing off. An ETA the server gave
-            // is trusted; one derived from the model's typical time is checked at least every
-            // `max_interval`.
+            // is trusted; one derived from the model's typical time is not.
             if let Some(remaining) = remaining.filter(|r| !r.is_zero()) {
                 let pause = if eta_from_server {
                     remaining
                 } else {
-                    remaining.min(options.max_interval)
+                    // No ETA from the server: look again soon, then less and less often.
+                    let growing = options
+                        .min_interval
+                        .mul_f64(1.5f64.powi(polls.min(30) as i32 - 1));
+                    remaining.min(growing).min(options.max_interval)
                 };
                 next = Some(Instant::now() + pause.max(options.min_interval));
             }

@@ -1,0 +1,206 @@
+//! `field=value` arguments, read against a model's fields.
+
+use kling_descriptor::Descriptor;
+use kling_descriptor::model::{Field, WireType};
+use serde_json::{Map, Value};
+
+/// The closest name to `wanted` among `names`, when it is close enough to be a typo.
+pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (distance(wanted, n), n))
+        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn scalar(field: &Field, wire: WireType, text: &str) -> Result<Value, String> {
+    let name = &field.name;
+    match wire {
+        WireType::Boolean => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("{name}: `{text}` is not true or false")),
+        },
+        WireType::Integer => text
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("{name}: `{text}` is not a whole number")),
+        WireType::Number => match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(Value::from(n)),
+            _ => Err(format!("{name}: `{text}` is not a number")),
+        },
+        WireType::Array | WireType::Object => {
+            serde_json::from_str(text).map_err(|e| format!("{name}: `{text}` is not JSON ({e})"))
+        }
+        WireType::String => Ok(Value::String(text.to_string())),
+    }
+}
+
+/// Builds the wire-format input from an optional base object and `field=value` arguments, then
+/// checks it against the descriptor. Every problem is returned, each naming its field.
+pub fn build_input(
+    d: &Descriptor,
+    base: Option<Value>,
+    args: &[String],
+) -> Result<Value, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut input = match base {
+        None => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(vec!["--input must hold a JSON object".into()]),
+    };
+    let names: Vec<&str> = d.fields.iter().map(|f| f.name.as_str()).collect();
+    for arg in args {
+        let Some((name, text)) = arg.split_once('=') else {
+            problems.push(format!(
+                "`{arg}` is not field=value (fields: {})",
+                names.join(", ")
+            ));
+            continue;
+        };
+        let Some(field) = d.field(name) else {
+            let hint = match nearest(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("fields: {}", names.join(", ")),
+            };
+            problems.push(format!("unknown field `{name}`; {hint}"));
+            continue;
+        };
+        let value = if field.wire_type == WireType::Array && !text.trim_start().starts_with('[') {
+            // A plain value adds one item; repeat the field for more.
+            let item_wire = field
+                .items
+                .as_deref()
+                .map_or(WireType::String, |i| i.wire_type);
+            match scalar(field, item_wire, text) {
+                Ok(item) => {
+                    let mut items = match input.remove(name) {
+                        Some(Value::Array(items)) => items,
+                        _ => Vec::new(),
+                    };
+                    items.push(item);
+                    Value::Array(items)
+                }
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            }
+        } else {
+            match scalar(field, field.wire_type, text) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            }
+        };
+        input.insert(name.to_string(), value);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let input = Value::Object(input);
+    let violations = kling_descriptor::input::validate_input(d, &input);
+    if violations.is_empty() {
+        Ok(input)
+    } else {
+        Err(violations
+            .iter()
+            .map(|v| {
+                let at = v.path.trim_start_matches('/');
+                if at.is_empty() {
+                    v.message.clone()
+                } else {
+                    format!("{at}: {}", v.message)
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn descriptor() -> Descriptor {
+        kling_sandbox::embedded_catalog()
+            .unwrap()
+            .remove("kling-plus/kling-o3-standard/reference-to-video")
+            .unwrap()
+    }
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn values_take_the_wire_type_of_their_field() {
+        let input = build_input(
+            &descriptor(),
+            None,
+            &args(&[
+                "prompt=a kite",
+                "duration=8",
+                "has_sound=true",
+                "keep_original_sound=false",
+                "images=https://e.com/a.png",
+                "images=https://e.com/b.png",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            input,
+            serde_json::json!({"prompt": "a kite", "duration": "8", "has_sound": "true", "keep_original_sound": false, "images": ["https://e.com/a.png", "https://e.com/b.png"]})
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field_and_what_is_allowed() {
+        let problems = build_input(
+            &descriptor(),
+            None,
+            &args(&[
+                "duration=2",
+                "durtion=5",
+                "keep_original_sound=yes",
+                "nonsense",
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems[0],
+            "unknown field `durtion`; did you mean `duration`?"
+        );
+        assert_eq!(
+            problems[1],
+            "keep_original_sound: `yes` is not true or false"
+        );
+        assert!(problems[2].starts_with("`nonsense` is not field=value"));
+        let problems = build_input(&descriptor(), None, &args(&["duration=2"])).unwrap_err();
+        assert_eq!(
+            problems,
+            ["duration: `2` is not one of 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15"]
+        );
+    }
+}
