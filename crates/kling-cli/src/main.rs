@@ -350,7 +350,7 @@ fn models_table(json_out: bool) -> Result<(), Fail> {
         return Ok(());
     }
     let width = all.keys().map(String::len).max().unwrap_or(10);
-    println!("{:<width$}  {:>10}  {}", "MODEL", "BASE", "PRICED BY");
+    println!("{:<width$}  {:>10}  PRICED BY", "MODEL", "BASE");
     for d in all.values() {
         let by = if d.pricing.flat {
             "flat per job".to_string()

@@ -261,9 +261,10 @@ fn standalone() -> (Standalone, String) {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}/v1");
+    let sandbox = Standalone(child); // killed and reaped on drop, whatever happens next
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (Standalone(child), base);
+            return (sandbox, base);
         }
         std::thread::sleep(Duration::from_millis(25));
     }
