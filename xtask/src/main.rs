@@ -2,12 +2,19 @@
 //!
 //! - `cargo xtask check`: validate every descriptor and fail when generated files are stale;
 //! - `cargo xtask schema`: regenerate `schemas/descriptor.schema.json` from the Rust types;
-//! - `cargo xtask expand SLUG`: print the formatted code generated for one model.
+//! - `cargo xtask expand SLUG`: print the formatted code generated for one model;
+//! - `cargo xtask new-model SLUG --base-cost N …`: scaffold a valid descriptor from flags;
+//! - `cargo xtask import PAGE…`: draft descriptors from PixelByte model pages (MDX or rendered text);
+//! - `cargo xtask catalog`: regenerate `docs/MODELS.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod catalog;
+mod import;
+mod new_model;
 use kling_descriptor::{Diagnostic, check, load};
 
 #[derive(Parser)]
@@ -30,6 +37,12 @@ enum Command {
         /// Print only errors and the summary, not warnings.
         #[arg(long)]
         quiet: bool,
+        /// The generated catalog to check for freshness (default: docs/MODELS.md, unless --dir is given).
+        #[arg(long = "catalog-file")]
+        catalog_file: Option<PathBuf>,
+        /// Where the snapshots of generated code live (default: tests/snapshots/models, unless --dir is given).
+        #[arg(long = "snapshots-dir")]
+        snapshots_dir: Option<PathBuf>,
     },
     /// Print the formatted Rust generated for one model.
     Expand {
@@ -38,6 +51,41 @@ enum Command {
         /// The schemas directory (default: the workspace's `schemas/`).
         #[arg(long)]
         dir: Option<PathBuf>,
+    },
+    /// Scaffold a valid descriptor from flags.
+    NewModel {
+        #[command(flatten)]
+        args: Box<new_model::Scaffold>,
+        /// The schemas directory (default: the workspace's `schemas/`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Overwrite an existing descriptor.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Draft descriptors from PixelByte model pages (MDX source or rendered text).
+    Import {
+        /// The page files.
+        #[arg(required = true)]
+        pages: Vec<PathBuf>,
+        /// The model page URL (for a single page).
+        #[arg(long = "docs-url")]
+        docs_url: Option<String>,
+        /// The schemas directory (default: the workspace's `schemas/`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Overwrite existing descriptors.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Regenerate docs/MODELS.md from the descriptors.
+    Catalog,
+    /// Import pages into a scratch directory and check that every price equals the committed
+    /// descriptor of the same slug (CI runs it on the original seed pages).
+    VerifyImport {
+        /// The page files.
+        #[arg(required = true)]
+        pages: Vec<PathBuf>,
     },
     /// Regenerate descriptor.schema.json from the descriptor types.
     Schema {
@@ -50,7 +98,31 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { dir, quiet } => run_check(&schemas_dir(dir), quiet),
+        Command::Check {
+            dir,
+            quiet,
+            catalog_file,
+            snapshots_dir,
+        } => {
+            let workspace = dir.is_none();
+            let catalog_file = catalog_file.or_else(|| workspace.then(catalog_path));
+            let snapshots_dir = snapshots_dir.or_else(|| workspace.then(snapshots_root));
+            run_check(
+                &schemas_dir(dir),
+                quiet,
+                catalog_file.as_deref(),
+                snapshots_dir.as_deref(),
+            )
+        }
+        Command::NewModel { args, dir, force } => new_model(&schemas_dir(dir), &args, force),
+        Command::Import {
+            pages,
+            docs_url,
+            dir,
+            force,
+        } => import(&schemas_dir(dir), &pages, docs_url.as_deref(), force),
+        Command::Catalog => write_catalog(),
+        Command::VerifyImport { pages } => verify_import(&pages),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
         Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),
     };
@@ -90,10 +162,176 @@ fn write_schema(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn run_check(dir: &Path, quiet: bool) -> Result<(), String> {
+fn catalog_path() -> PathBuf {
+    workspace_root().join("docs").join("MODELS.md")
+}
+
+/// Where the snapshots of every model's generated code live (see tests/expand.rs).
+fn snapshots_root() -> PathBuf {
+    workspace_root().join("tests/snapshots/models")
+}
+
+fn write_catalog() -> Result<(), String> {
+    let dir = schemas_dir(None);
+    let catalog = load::load_dir(&dir);
+    let errors: Vec<String> = catalog
+        .diagnostics
+        .iter()
+        .chain(check::check_catalog(&catalog.descriptors).iter())
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!(
+            "{}\nfix the descriptors first (cargo xtask check)",
+            errors.join("\n")
+        ));
+    }
+    let path = catalog_path();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&path, catalog::render(&catalog.descriptors))
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+    println!(
+        "wrote {} ({} models)",
+        path.display(),
+        catalog.descriptors.len()
+    );
+    Ok(())
+}
+
+/// Writes a descriptor (refusing to overwrite without `force`), then checks it.
+fn write_descriptor(
+    dir: &Path,
+    descriptor: &kling_descriptor::Descriptor,
+    force: bool,
+) -> Result<PathBuf, String> {
+    let rel = format!("{}.json", descriptor.slug);
+    let path = dir.join(&rel);
+    if path.exists() && !force {
+        return Err(format!(
+            "error: {} exists; pass --force to overwrite it",
+            path.display()
+        ));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+    }
+    let mut text = serde_json::to_string_pretty(descriptor).map_err(|e| format!("error: {e}"))?;
+    text.push('\n');
+    std::fs::write(&path, text)
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+    let loaded = load::load_file(dir, &rel).map_err(|d| {
+        d.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let problems = check::check_loaded(&loaded);
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(format!(
+            "error: {} was written but does not check yet; fix the errors above",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+fn new_model(dir: &Path, args: &new_model::Scaffold, force: bool) -> Result<(), String> {
+    let descriptor = new_model::scaffold(args).map_err(|e| format!("error: {e}"))?;
+    let path = write_descriptor(dir, &descriptor, force)?;
+    println!(
+        "wrote {}; it checks. Next: facts and descriptions, `cargo xtask check`, the snapshot (see CONTRIBUTING.md).",
+        path.display()
+    );
+    Ok(())
+}
+
+fn import(
+    dir: &Path,
+    pages: &[PathBuf],
+    docs_url: Option<&str>,
+    force: bool,
+) -> Result<(), String> {
+    let mut failed = false;
+    for page in pages {
+        let text = std::fs::read_to_string(page)
+            .map_err(|e| format!("error: cannot read {}: {e}", page.display()))?;
+        let draft = match import::draft(&text, docs_url) {
+            Ok(draft) => draft,
+            Err(e) => {
+                eprintln!("error: {}: {e}", page.display());
+                failed = true;
+                continue;
+            }
+        };
+        match write_descriptor(dir, &draft.descriptor, force) {
+            Ok(path) => {
+                println!("{} -> {}", page.display(), path.display());
+                for item in &draft.review {
+                    println!("  review: {item}");
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                for item in &draft.review {
+                    eprintln!("  review: {item}");
+                }
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        Err("import failed for some pages".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn run_check(
+    dir: &Path,
+    quiet: bool,
+    catalog_file: Option<&Path>,
+    snapshots: Option<&Path>,
+) -> Result<(), String> {
     let catalog = load::load_dir(dir);
     let mut diagnostics: Vec<Diagnostic> = catalog.diagnostics;
     diagnostics.extend(check::check_catalog(&catalog.descriptors));
+    // The generated catalog and the snapshots follow the descriptors.
+    if let Some(path) = catalog_file {
+        let fresh = catalog::render(&catalog.descriptors);
+        match std::fs::read_to_string(path) {
+            Ok(text) if text == fresh => {}
+            _ => diagnostics.push(
+                Diagnostic::error(
+                    path,
+                    "",
+                    "the model catalog (docs/MODELS.md) is missing or stale",
+                )
+                .with_hint("run `cargo xtask catalog` and commit the result"),
+            ),
+        }
+    }
+    if let Some(root) = snapshots {
+        for loaded in &catalog.descriptors {
+            let snap = root.join(format!(
+                "{}.snap",
+                loaded.descriptor.slug.replace('/', "__")
+            ));
+            if !snap.exists() {
+                diagnostics.push(
+                    Diagnostic::error(&loaded.file, "/slug", format!("no snapshot of the generated code ({})", snap.display()))
+                        .with_hint("run `INSTA_UPDATE=always cargo test -p kling-workspace-tests --test expand`, review and commit it"),
+                );
+            }
+        }
+    }
 
     let schema_path = dir.join(load::META_SCHEMA_FILE);
     match std::fs::read_to_string(&schema_path) {
@@ -176,4 +414,71 @@ fn expand(dir: &Path, slug: &str) -> Result<(), String> {
     let text = kling_codegen::pretty(tokens)?;
     print!("{text}");
     Ok(())
+}
+
+fn verify_import(pages: &[PathBuf]) -> Result<(), String> {
+    let committed = load::load_dir(&schemas_dir(None));
+    let mut failures = Vec::new();
+    for page in pages {
+        let text = std::fs::read_to_string(page)
+            .map_err(|e| format!("error: cannot read {}: {e}", page.display()))?;
+        let draft =
+            import::draft(&text, None).map_err(|e| format!("error: {}: {e}", page.display()))?;
+        let imported = &draft.descriptor;
+        let Some(ours) = committed
+            .descriptors
+            .iter()
+            .find(|l| l.descriptor.slug == imported.slug)
+        else {
+            failures.push(format!(
+                "{}: no committed descriptor for {}",
+                page.display(),
+                imported.slug
+            ));
+            continue;
+        };
+        let ours = &ours.descriptor;
+        let mut checked = 0;
+        imported.for_each_combination(|combo| {
+            let pick = |field: &str| {
+                combo
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, o)| o.to_string())
+            };
+            let theirs = imported.price_with(pick).map(|q| q.total);
+            let mine = ours.price_with(pick).map(|q| q.total);
+            if theirs != mine {
+                failures.push(format!(
+                    "{}: {combo:?}: imported {theirs:?}, committed {mine:?}",
+                    imported.slug
+                ));
+            }
+            checked += 1;
+        });
+        if imported.combination_count() != ours.combination_count() {
+            failures.push(format!(
+                "{}: the imported table has {:?} combinations, the committed one {:?}",
+                imported.slug,
+                imported.combination_count(),
+                ours.combination_count()
+            ));
+        }
+        if imported.pricing.documented.micro_cents != ours.pricing.documented.micro_cents {
+            failures.push(format!("{}: documented cost differs", imported.slug));
+        }
+        println!(
+            "{}: {} ({checked} price combination(s) equal to the committed descriptor)",
+            page.display(),
+            imported.slug
+        );
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "error: imported prices differ:\n{}",
+            failures.join("\n")
+        ))
+    }
 }

@@ -121,3 +121,38 @@ fn expand_prints_one_model_or_names_the_unknown_slug() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_stale_catalog_or_a_missing_snapshot_fails_the_check() {
+    let dir = scratch("gates");
+    assert!(xtask(&["schema"], &dir).status.success());
+    let catalog = dir.join("MODELS.md");
+    let snapshots = dir.join("snapshots");
+    std::fs::create_dir_all(&snapshots).unwrap();
+    let gates = |out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["check", "--dir"])
+            .arg(&dir)
+            .arg("--catalog-file")
+            .arg(out)
+            .arg("--snapshots-dir")
+            .arg(&snapshots)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&catalog, "# Models\n").unwrap();
+    let stderr = text(&gates(&catalog).stderr);
+    assert!(
+        stderr.contains("the model catalog (docs/MODELS.md) is missing or stale"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("#/slug: no snapshot of the generated code"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: run `cargo xtask catalog`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
