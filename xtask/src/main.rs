@@ -5,13 +5,15 @@
 //! - `cargo xtask expand SLUG`: print the formatted code generated for one model;
 //! - `cargo xtask new-model SLUG --base-cost N …`: scaffold a valid descriptor from flags;
 //! - `cargo xtask import PAGE…`: draft descriptors from PixelByte model pages (MDX or rendered text);
-//! - `cargo xtask catalog`: regenerate `docs/MODELS.md`.
+//! - `cargo xtask catalog`: regenerate `docs/MODELS.md`;
+//! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod catalog;
 mod import;
 mod new_model;
@@ -80,6 +82,15 @@ enum Command {
     },
     /// Regenerate docs/MODELS.md from the descriptors.
     Catalog,
+    /// Run the benchmarks; every figure is a ratio or per-unit cost measured in this one run.
+    Bench {
+        /// A shorter run (under 15 minutes on 2 cores).
+        #[arg(long)]
+        quick: bool,
+        /// Print one JSON object on the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import pages into a scratch directory and check that every price equals the committed
     /// descriptor of the same slug (CI runs it on the original seed pages).
     VerifyImport {
@@ -122,6 +133,7 @@ fn main() -> ExitCode {
             force,
         } => import(&schemas_dir(dir), &pages, docs_url.as_deref(), force),
         Command::Catalog => write_catalog(),
+        Command::Bench { quick, json } => bench::run(&workspace_root(), quick, json),
         Command::VerifyImport { pages } => verify_import(&pages),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
         Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),

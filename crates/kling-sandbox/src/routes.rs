@@ -376,6 +376,9 @@ fn submit_inner(
         if let Some(balance) = inner.balance.as_mut() {
             *balance = kling_descriptor::MicroCents::new(balance.get() - cost.get());
         }
+        if job.fails {
+            inner.unsettled.push(job.id.clone());
+        }
         inner.order.push_back(job.id.clone());
         inner.jobs.insert(job.id.clone(), job.clone());
         job

@@ -234,6 +234,8 @@ pub(crate) struct Inner {
     pub upload_bytes: usize,
     pub balance: Option<MicroCents>,
     pub webhook_log: Vec<WebhookAttempt>,
+    /// Jobs that will fail and have not been refunded yet (so settling is not a scan of every job).
+    pub unsettled: Vec<String>,
 }
 
 pub(crate) struct Shared {
@@ -258,6 +260,7 @@ impl Shared {
             upload_bytes: 0,
             balance: config.balance,
             webhook_log: Vec::new(),
+            unsettled: Vec::new(),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -333,14 +336,24 @@ impl Inner {
 
     /// Refunds failed jobs whose end has come (cancelled ones are refunded when cancelled).
     pub fn settle(&mut self, now: Instant) {
-        for job in self.jobs.values_mut() {
-            if !job.settled && job.fails && job.cancelled_at.is_none() && now >= job.done_at {
-                job.settled = true;
-                if let Some(balance) = self.balance.as_mut() {
-                    *balance = balance.checked_add(job.cost).unwrap_or(*balance);
-                }
+        let jobs = &mut self.jobs;
+        let balance = &mut self.balance;
+        self.unsettled.retain(|id| {
+            let Some(job) = jobs.get_mut(id) else {
+                return false;
+            };
+            if job.settled {
+                return false;
             }
-        }
+            if now < job.done_at {
+                return true;
+            }
+            job.settled = true;
+            if let Some(b) = balance.as_mut() {
+                *b = b.checked_add(job.cost).unwrap_or(*b);
+            }
+            false
+        });
     }
 
     /// Jobs of any key still pending or processing.

@@ -142,24 +142,43 @@ impl Client {
             attempt += 1;
             let span =
                 tracing::debug_span!("pixelbyte.request", operation = call.operation, attempt);
-            let outcome =
-                match tokio::time::timeout_at(deadline, self.attempt(&call).instrument(span)).await
-                {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        return Err(if call.retry == Retry::Submit {
-                            unknown_outcome(
-                                &call,
-                                "the operation deadline passed after the request was sent",
-                            )
-                        } else {
-                            Error::Timeout {
-                                operation: call.operation,
-                                after: self.inner.operation_timeout,
-                            }
-                        });
+            // One timer per attempt: the attempt's own timeout, or the operation's deadline if sooner.
+            let attempt_deadline = (Instant::now() + self.inner.request_timeout).min(deadline);
+            let outcome = match tokio::time::timeout_at(
+                attempt_deadline,
+                self.attempt(&call).instrument(span),
+            )
+            .await
+            {
+                Ok(outcome) => outcome,
+                Err(_) if attempt_deadline < deadline => {
+                    let error = if call.retry == Retry::Submit {
+                        unknown_outcome(&call, "the request timed out after it was sent")
+                    } else {
+                        Error::Timeout {
+                            operation: call.operation,
+                            after: self.inner.request_timeout,
+                        }
+                    };
+                    match call.retry {
+                        Retry::Safe => Attempt::Again { error, after: None },
+                        _ => Attempt::Fail(error),
                     }
-                };
+                }
+                Err(_) => {
+                    return Err(if call.retry == Retry::Submit {
+                        unknown_outcome(
+                            &call,
+                            "the operation deadline passed after the request was sent",
+                        )
+                    } else {
+                        Error::Timeout {
+                            operation: call.operation,
+                            after: self.inner.operation_timeout,
+                        }
+                    });
+                }
+            };
             let (error, server_after) = match outcome {
                 Attempt::Done(reply) => return Ok(reply),
                 Attempt::Fail(e) => return Err(e),
@@ -212,7 +231,6 @@ impl Client {
             .inner
             .http
             .request(call.method.clone(), url)
-            .timeout(self.inner.request_timeout)
             .header("user-agent", &self.inner.user_agent);
         if call.auth {
             request = request.bearer_auth(self.inner.api_key.expose());

@@ -1,0 +1,398 @@
+//! The measurements behind `cargo xtask bench`. Every figure is a ratio or a per-unit cost
+//! measured side by side in this one run, never compared with a number from another machine.
+//!
+//! `kling-bench [--quick]` prints one JSON object on its last line.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kling::client::{Client, Outcome, WaitOptions};
+use kling::models::kling_plus::kling_o3_standard::reference_to_video as r2v;
+use kling::prelude::*;
+use kling_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+
+fn typical_input() -> r2v::Input {
+    r2v::Input::new()
+        .prompt("A paper boat drifts down a rainy street at dusk, the camera following it low to the ground")
+        .video_url("https://example.com/reference.mp4")
+        .images(["https://example.com/a.png", "https://example.com/b.png"])
+        .aspect_ratio(r2v::AspectRatio::Ratio9_16)
+        .duration(r2v::Duration::Seconds10)
+        .has_sound(true)
+        .multishot([
+            r2v::MultishotItem::new("the boat enters the frame").duration(r2v::MultishotDuration::Seconds4),
+            r2v::MultishotItem::new("it spins in a puddle").duration(r2v::MultishotDuration::Seconds5),
+        ])
+}
+
+/// Nanoseconds per call of `f`, the best of a few rounds (the least disturbed by the machine).
+fn ns_per_call(iterations: u32, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            f();
+        }
+        best = best.min(start.elapsed().as_nanos() as f64 / f64::from(iterations));
+    }
+    best
+}
+
+fn micro(quick: bool) -> Value {
+    let n = if quick { 20_000 } else { 200_000 };
+    let input = typical_input();
+    let cost_ns = ns_per_call(n, || {
+        black_box(black_box(&input).cost());
+    });
+    let validate_ns = ns_per_call(n, || {
+        let _ = black_box(black_box(&input).validate());
+    });
+    let serialize_ns = ns_per_call(n, || {
+        black_box(serde_json::to_vec(black_box(&input)).ok());
+    });
+    let catalog = kling_sandbox::embedded_catalog().expect("catalog");
+    let descriptor = &catalog[<r2v::Input as Model>::SLUG];
+    let json = serde_json::to_value(&input).expect("json");
+    let dynamic_ns = ns_per_call(n / 10, || {
+        black_box(
+            kling_descriptor::input::quote_input(black_box(descriptor), black_box(&json)).ok(),
+        );
+    });
+    json!({
+        "cost_ns": round(cost_ns),
+        "validate_ns": round(validate_ns),
+        "serialize_ns": round(serialize_ns),
+        "dynamic_validate_and_price_ns": round(dynamic_ns),
+        "typed_vs_dynamic_speedup": round(dynamic_ns / (cost_ns + validate_ns)),
+    })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// A synthetic catalog of `n` descriptors with the real catalog's variety: the real ones,
+/// cycled, each under a new slug.
+fn synthetic_catalog(n: usize, dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    let real = kling_sandbox::embedded_catalog().expect("catalog");
+    let real: Vec<_> = real.values().collect();
+    for i in 0..n {
+        let mut d = real[i % real.len()].clone();
+        let capability = d
+            .slug
+            .rsplit('/')
+            .next()
+            .unwrap_or("text-to-video")
+            .to_string();
+        d.slug = format!("synthetic/model-{i:04}/{capability}");
+        d.model = format!("Synthetic {i}");
+        let path = dir.join(format!("{}.json", d.slug));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(&path, serde_json::to_string_pretty(&d).expect("json")).expect("write");
+    }
+}
+
+fn expansion(quick: bool) -> Value {
+    let base = std::env::temp_dir().join(format!("kling-bench-expand-{}", std::process::id()));
+    let mut per_model = Vec::new();
+    for n in [100usize, 1000] {
+        let dir = base.join(n.to_string());
+        synthetic_catalog(n, &dir);
+        let rounds = if quick { 2 } else { 5 };
+        let mut best = f64::MAX;
+        for _ in 0..rounds {
+            let start = Instant::now();
+            let tokens =
+                kling_codegen::expand_dir(&dir, "synthetic", &kling_codegen::Options::default())
+                    .expect("expands");
+            black_box(tokens.to_string().len());
+            best = best.min(start.elapsed().as_secs_f64() * 1000.0 / n as f64);
+        }
+        per_model.push(best);
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    json!({
+        "expansion_ms_per_model": round(per_model[1]),
+        "expansion_ms_per_model_at_100": round(per_model[0]),
+        "expansion_scaling_1000_vs_100": round(per_model[1] / per_model[0]),
+    })
+}
+
+async fn client_overhead(quick: bool) -> Value {
+    let config = SandboxConfig {
+        max_jobs: 1_000_000,
+        ..SandboxConfig::for_tests()
+    };
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let http = reqwest::Client::new();
+    let client = Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .http_client(http.clone())
+        .build()
+        .expect("client");
+    let input = r2v::Input::new()
+        .prompt("a kite")
+        .duration(r2v::Duration::Seconds5);
+    let body = json!({"model": <r2v::Input as Model>::SLUG, "input": serde_json::to_value(&input).expect("json")}).to_string();
+    let base = sandbox.base_url();
+    let key = sandbox.api_key().to_string();
+    let per_block = if quick { 200 } else { 1000 };
+    let (mut sdk, mut raw) = (Duration::ZERO, Duration::ZERO);
+    let blocks = if quick { 3 } else { 5 };
+    // Alternate which side goes first, so neither gains from warm-up or a growing job store.
+    for block in 0..blocks * 2 {
+        let sdk_turn = (block % 2 == 0) == (block / 2 % 2 == 0);
+        let start = Instant::now();
+        if sdk_turn {
+            for _ in 0..per_block {
+                let job = client.submit(&input).await.expect("submit");
+                black_box(client.job(&job.id).await.expect("status"));
+            }
+            sdk += start.elapsed();
+        } else {
+            for _ in 0..per_block {
+                let answer = http
+                    .post(format!("{base}/jobs/submit"))
+                    .bearer_auth(&key)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .expect("send");
+                let job: Value =
+                    serde_json::from_slice(&answer.bytes().await.expect("body")).expect("json");
+                let id = job["jobId"].as_str().expect("id");
+                let state = http
+                    .get(format!("{base}/jobs/{id}"))
+                    .bearer_auth(&key)
+                    .send()
+                    .await
+                    .expect("send");
+                black_box(
+                    serde_json::from_slice::<Value>(&state.bytes().await.expect("body"))
+                        .expect("json"),
+                );
+            }
+            raw += start.elapsed();
+        }
+    }
+    sandbox.shutdown().await;
+    json!({
+        "client_overhead_ratio": round(raw.as_secs_f64() / sdk.as_secs_f64()),
+        "round_trips_per_s_client": round(f64::from(per_block * blocks) / sdk.as_secs_f64()),
+        "round_trips_per_s_raw": round(f64::from(per_block * blocks) / raw.as_secs_f64()),
+    })
+}
+
+const MODELS: [&str; 4] = [
+    "kling-plus/kling-o3-standard/text-to-video",
+    "kling-plus/kling-o3-standard/video-edit",
+    "kling/kling-text2video-v3/text-to-video",
+    "kling-plus/kling-o1-pro/video-edit-fast",
+];
+
+fn job_input(i: usize) -> (ModelId, Value) {
+    let slug = MODELS[i % MODELS.len()];
+    let input = if slug.contains("video-edit") {
+        json!({"prompt": "make it rain", "video_url": "https://example.com/v.mp4"})
+    } else {
+        json!({"prompt": "a kite over the sea"})
+    };
+    (slug.parse().expect("slug"), input)
+}
+
+async fn polling(quick: bool) -> Value {
+    let speed = 100.0;
+    let jobs = if quick { 100 } else { 200 };
+    let mut figures = Vec::new();
+    for fixed in [false, true] {
+        let config = SandboxConfig {
+            speed,
+            completion_factor: (0.8, 1.3),
+            seed: 42,
+            ..SandboxConfig::for_tests()
+        };
+        let sandbox = Sandbox::start(config).await.expect("sandbox");
+        let client = Client::builder()
+            .api_key(sandbox.api_key())
+            .base_url(sandbox.base_url())
+            .build()
+            .expect("client");
+        let mut waits = Vec::new();
+        for i in 0..jobs {
+            let (id, input) = job_input(i);
+            let job = client
+                .submit_json(id, input, Default::default())
+                .await
+                .expect("submit");
+            let client = client.clone();
+            waits.push(tokio::spawn(async move {
+                if fixed {
+                    // The quick-start's baseline: every 5 s (scaled by the clock).
+                    loop {
+                        tokio::time::sleep(Duration::from_secs_f64(5.0 / speed)).await;
+                        if client
+                            .job(&job.id)
+                            .await
+                            .expect("status")
+                            .status
+                            .is_terminal()
+                        {
+                            return true;
+                        }
+                    }
+                } else {
+                    let options = WaitOptions {
+                        min_interval: Duration::from_secs_f64(1.0 / speed),
+                        max_interval: Duration::from_secs_f64(60.0 / speed),
+                        ..WaitOptions::default()
+                    };
+                    matches!(
+                        client.wait(&job, options).await.expect("wait"),
+                        Outcome::Completed(_)
+                    )
+                }
+            }));
+        }
+        let mut completed = 0;
+        for w in waits {
+            completed += usize::from(w.await.expect("join"));
+        }
+        figures.push(sandbox.stats().status_requests as f64 / completed as f64);
+        sandbox.shutdown().await;
+    }
+    json!({
+        "status_requests_per_job": round(figures[0]),
+        "status_requests_per_job_fixed_5s": round(figures[1]),
+        "wait_jobs": jobs,
+    })
+}
+
+fn proc_status(field: &str) -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// User + system CPU seconds of this process (Linux clock ticks, 100 per second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Run in its own process: submit `jobs` jobs and wait for all of them at once.
+async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
+    let client = Client::builder()
+        .api_key(key)
+        .base_url(base)
+        .build()
+        .expect("client");
+    let mut waits = Vec::new();
+    for i in 0..jobs {
+        let (id, input) = job_input(i);
+        let job = client
+            .submit_json(id, input, Default::default())
+            .await
+            .expect("submit");
+        let client = client.clone();
+        waits.push(tokio::spawn(async move {
+            let options = WaitOptions {
+                min_interval: Duration::from_millis(20),
+                max_interval: Duration::from_millis(600),
+                ..WaitOptions::default()
+            };
+            matches!(
+                client.wait(&job, options).await.expect("wait"),
+                Outcome::Completed(_)
+            )
+        }));
+    }
+    let mut completed = 0usize;
+    for w in waits {
+        completed += usize::from(w.await.expect("join"));
+    }
+    json!({
+        "completed": completed,
+        "peak_rss_mb": proc_status("VmHWM:").map(|kb| round(kb / 1024.0)),
+        "cpu_s": cpu_seconds().map(round),
+    })
+}
+
+async fn wait_many(jobs: usize) -> Value {
+    let config = SandboxConfig {
+        speed: 40.0,
+        max_jobs: 100_000,
+        completion_factor: (0.8, 1.3),
+        ..SandboxConfig::for_tests()
+    };
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let me = std::env::current_exe().expect("exe");
+    let out = tokio::process::Command::new(me)
+        .args([
+            "wait-worker",
+            &sandbox.base_url(),
+            sandbox.api_key(),
+            &jobs.to_string(),
+        ])
+        .output()
+        .await
+        .expect("worker");
+    sandbox.shutdown().await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let worker: Value = text
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or(Value::Null);
+    json!({
+        "wait_1000_jobs_peak_rss_mb": worker["peak_rss_mb"],
+        "wait_1000_jobs_cpu_s": worker["cpu_s"],
+        "wait_1000_jobs_completed": worker["completed"],
+    })
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Value::Object(a), Value::Object(b)) = (into, from) {
+        a.extend(b);
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("synthetic") {
+        let n = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+        let dir = args
+            .get(2)
+            .map_or_else(|| std::env::temp_dir().join("kling-synthetic"), Into::into);
+        synthetic_catalog(n, &dir);
+        println!("wrote {n} descriptors under {}", dir.display());
+        return;
+    }
+    if args.first().map(String::as_str) == Some("wait-worker") {
+        let jobs = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
+        println!("{}", wait_worker(&args[1], &args[2], jobs).await);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut out = json!({});
+    eprintln!("micro-benchmarks…");
+    merge(&mut out, micro(quick));
+    eprintln!("macro expansion on synthetic catalogs…");
+    merge(&mut out, expansion(quick));
+    eprintln!("client overhead against raw reqwest…");
+    merge(&mut out, client_overhead(quick).await);
+    eprintln!("status requests per job…");
+    merge(&mut out, polling(quick).await);
+    eprintln!("1,000 jobs waited on at once…");
+    merge(&mut out, wait_many(1000).await);
+    println!("{out}");
+}
