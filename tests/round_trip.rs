@@ -70,7 +70,7 @@ fn decoding_reports_the_path_of_the_first_problem() {
         .unwrap_err();
     assert_eq!(err.path, "/multishot/0/duration");
     assert!(
-        err.message.contains("unknown variant `99`"),
+        err.message.contains("`99` is not one of 1, 2, 3"),
         "{}",
         err.message
     );

@@ -304,11 +304,7 @@ pub(crate) fn enum_def(spec: &EnumSpec, f: &Field) -> TokenStream {
             Some(unit) => format!("`{w}` ({unit})."),
             None => format!("`{w}`."),
         };
-        if spec.integer_wire {
-            quote!(#[doc = #doc] #v)
-        } else {
-            quote!(#[doc = #doc] #[serde(rename = #w)] #v)
-        }
+        quote!(#[doc = #doc] #v)
     });
     let default = spec.default.as_ref().map(|d| {
         let doc = format!(
@@ -365,16 +361,38 @@ pub(crate) fn enum_def(spec: &EnumSpec, f: &Field) -> TokenStream {
             },
         )
     } else {
+        // Hand-written rather than derived: a string and a parse, far less code to compile.
         (
-            quote!(#[serde(crate = #SERDE)] #[schemars(crate = #SCHEMARS)]),
             TokenStream::new(),
+            quote! {
+                impl ::kling::__private::serde::Serialize for #name {
+                    fn serialize<S: ::kling::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> ::kling::__private::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::kling::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                        ::kling::wire::option_from_str(deserializer)
+                    }
+                }
+                impl ::kling::__private::schemars::JsonSchema for #name {
+                    fn schema_name() -> ::std::borrow::Cow<'static, str> { ::std::borrow::Cow::Borrowed(::core::stringify!(#name)) }
+                    fn json_schema(_: &mut ::kling::__private::schemars::SchemaGenerator) -> ::kling::__private::schemars::Schema {
+                        ::kling::wire::string_enum_schema(&Self::OPTIONS)
+                    }
+                }
+            },
         )
     };
-    let schemars_derive =
-        (!spec.integer_wire).then(|| quote!(::kling::__private::schemars::JsonSchema,));
+    let serde_derive = spec.integer_wire.then(|| {
+        quote!(
+            ::kling::__private::serde::Serialize,
+            ::kling::__private::serde::Deserialize,
+        )
+    });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::kling::__private::serde::Serialize, ::kling::__private::serde::Deserialize, #schemars_derive)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #serde_derive)]
         #derive_serde
         pub enum #name { #(#variants,)* }
 
