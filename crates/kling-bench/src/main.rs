@@ -140,21 +140,18 @@ async fn client_overhead(quick: bool) -> Value {
     let body = json!({"model": <r2v::Input as Model>::SLUG, "input": serde_json::to_value(&input).expect("json")}).to_string();
     let base = sandbox.base_url();
     let key = sandbox.api_key().to_string();
-    let per_block = if quick { 200 } else { 1000 };
-    let (mut sdk, mut raw) = (Duration::ZERO, Duration::ZERO);
-    let blocks = if quick { 3 } else { 5 };
-    // Alternate which side goes first, so neither gains from warm-up or a growing job store.
-    for block in 0..blocks * 2 {
-        let sdk_turn = (block % 2 == 0) == (block / 2 % 2 == 0);
-        let start = Instant::now();
-        if sdk_turn {
-            for _ in 0..per_block {
+    let (mut sdk, mut raw) = (Vec::new(), Vec::new());
+    let rounds = if quick { 1500 } else { 6000 };
+    // Interleave single round trips, alternating which side goes first, so slow drifts of a
+    // shared machine (and the sandbox's growing job store) hit both sides alike.
+    for round_no in 0..rounds {
+        for side in [round_no % 2 == 0, round_no % 2 != 0] {
+            let start = Instant::now();
+            if side {
                 let job = client.submit(&input).await.expect("submit");
                 black_box(client.job(&job.id).await.expect("status"));
-            }
-            sdk += start.elapsed();
-        } else {
-            for _ in 0..per_block {
+                sdk.push(start.elapsed().as_secs_f64());
+            } else {
                 let answer = http
                     .post(format!("{base}/jobs/submit"))
                     .bearer_auth(&key)
@@ -176,15 +173,21 @@ async fn client_overhead(quick: bool) -> Value {
                     serde_json::from_slice::<Value>(&state.bytes().await.expect("body"))
                         .expect("json"),
                 );
+                raw.push(start.elapsed().as_secs_f64());
             }
-            raw += start.elapsed();
         }
     }
     sandbox.shutdown().await;
+    // Medians: a round trip disturbed by the shared machine does not move them.
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (sdk, raw) = (median(&mut sdk), median(&mut raw));
     json!({
-        "client_overhead_ratio": round(raw.as_secs_f64() / sdk.as_secs_f64()),
-        "round_trips_per_s_client": round(f64::from(per_block * blocks) / sdk.as_secs_f64()),
-        "round_trips_per_s_raw": round(f64::from(per_block * blocks) / raw.as_secs_f64()),
+        "client_overhead_ratio": round(raw / sdk),
+        "round_trips_per_s_client": round(1.0 / sdk),
+        "round_trips_per_s_raw": round(1.0 / raw),
     })
 }
 
