@@ -147,3 +147,31 @@ pub fn run(root: &Path, quick: bool, json_out: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Runs the chaos campaign (release build of kling-bench); fails when a job is duplicated or lost.
+pub fn chaos(root: &Path, jobs: usize, seed: u64, json_out: bool) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.current_dir(root).args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "kling-bench",
+        "--",
+        "chaos",
+        "--jobs",
+        &jobs.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]);
+    if json_out {
+        cmd.arg("--json");
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("error: cannot run kling-bench: {e}"))?;
+    if !status.success() {
+        return Err("error: the chaos campaign failed".into());
+    }
+    Ok(())
+}

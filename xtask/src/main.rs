@@ -6,7 +6,8 @@
 //! - `cargo xtask new-model SLUG --base-cost N …`: scaffold a valid descriptor from flags;
 //! - `cargo xtask import PAGE…`: draft descriptors from PixelByte model pages (MDX or rendered text);
 //! - `cargo xtask catalog`: regenerate `docs/MODELS.md`;
-//! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md).
+//! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md);
+//! - `cargo xtask chaos [--jobs N] [--seed S] [--json]`: the fault campaign (see SECURITY.md).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,6 +83,19 @@ enum Command {
     },
     /// Regenerate docs/MODELS.md from the descriptors.
     Catalog,
+    /// Drive many jobs through the client against a sandbox injecting every fault; prove none is
+    /// duplicated or lost.
+    Chaos {
+        /// How many jobs.
+        #[arg(long, default_value_t = 200)]
+        jobs: usize,
+        /// The fault generator's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print only the JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the benchmarks; every figure is a ratio or per-unit cost measured in this one run.
     Bench {
         /// A shorter run (under 15 minutes on 2 cores).
@@ -134,6 +148,7 @@ fn main() -> ExitCode {
         } => import(&schemas_dir(dir), &pages, docs_url.as_deref(), force),
         Command::Catalog => write_catalog(),
         Command::Bench { quick, json } => bench::run(&workspace_root(), quick, json),
+        Command::Chaos { jobs, seed, json } => bench::chaos(&workspace_root(), jobs, seed, json),
         Command::VerifyImport { pages } => verify_import(&pages),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
         Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),

@@ -371,6 +371,26 @@ fn merge(into: &mut Value, from: Value) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("chaos") {
+        let flag = |name: &str| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        let jobs = flag("--jobs").unwrap_or(200) as usize;
+        let seed = flag("--seed").unwrap_or(1);
+        let report = kling_bench::chaos::run(jobs, seed).await;
+        if !args.iter().any(|a| a == "--json") {
+            eprintln!("{report:#?}");
+        }
+        println!("{}", report.to_json());
+        let accounted = report.completed + report.failed + report.unknown == report.jobs;
+        if !accounted || report.duplicates > 0 || report.lost > 0 {
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.first().map(String::as_str) == Some("synthetic") {
         let n = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
         let dir = args

@@ -1,0 +1,3 @@
+//! Campaigns shared by the `kling-bench` binary and the test suite.
+
+pub mod chaos;
