@@ -19,8 +19,11 @@ fn config() -> ProptestConfig {
     }
 }
 
+/// A multiplier's text and its exact value as numerator and denominator.
+type Exact = (String, u128, u128);
+
 /// A multiplier written with up to two decimals, and its exact value as a fraction.
-fn multiplier() -> impl Strategy<Value = (String, u128, u128)> {
+fn multiplier() -> impl Strategy<Value = Exact> {
     (0u32..2000, 0u32..3).prop_map(|(n, scale)| {
         let den = 10u128.pow(scale);
         let text = if scale == 0 {
@@ -37,7 +40,7 @@ fn multiplier() -> impl Strategy<Value = (String, u128, u128)> {
     })
 }
 
-fn random_descriptor() -> impl Strategy<Value = (Descriptor, Vec<Vec<(String, u128, u128)>>)> {
+fn random_descriptor() -> impl Strategy<Value = (Descriptor, Vec<Vec<Exact>>)> {
     (
         1u64..1_000_000,
         prop::collection::vec(prop::collection::vec(multiplier(), 1..5), 0..4),
