@@ -175,3 +175,65 @@ pub fn chaos(root: &Path, jobs: usize, seed: u64, json_out: bool) -> Result<(), 
     }
     Ok(())
 }
+
+/// The fuzz targets under `fuzz/fuzz_targets`.
+pub const FUZZ_TARGETS: [&str; 5] = [
+    "descriptor",
+    "dynamic_input",
+    "response",
+    "webhook",
+    "cli_fields",
+];
+
+/// Runs each fuzz target for `seconds`, keeping its corpus under `fuzz/corpus/<target>`, and reports
+/// executions and crashes.
+pub fn fuzz(root: &Path, seconds: u64, only: Option<&str>) -> Result<(), String> {
+    let fuzz_dir = root.join("fuzz");
+    let mut failed = Vec::new();
+    for target in FUZZ_TARGETS
+        .iter()
+        .filter(|t| only.is_none_or(|o| o == **t))
+    {
+        let out = Command::new("cargo")
+            .current_dir(&fuzz_dir)
+            .args([
+                "+nightly",
+                "fuzz",
+                "run",
+                "-O",
+                target,
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-print_final_stats=1",
+            ])
+            .output()
+            .map_err(|e| {
+                format!(
+                    "error: cannot run cargo fuzz (install it with `cargo install cargo-fuzz`): {e}"
+                )
+            })?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        let execs = log
+            .lines()
+            .find_map(|l| l.strip_prefix("stat::number_of_executed_units:"))
+            .map(|n| n.trim().to_string())
+            .unwrap_or_else(|| "?".into());
+        let crashed = !out.status.success();
+        println!(
+            "{target:<14} {execs:>12} executions in {seconds} s  {}",
+            if crashed {
+                "CRASH (see fuzz/artifacts)"
+            } else {
+                "no crash"
+            }
+        );
+        if crashed {
+            failed.push(target.to_string());
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("error: crashes in {}", failed.join(", ")))
+    }
+}

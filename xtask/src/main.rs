@@ -7,7 +7,8 @@
 //! - `cargo xtask import PAGE…`: draft descriptors from PixelByte model pages (MDX or rendered text);
 //! - `cargo xtask catalog`: regenerate `docs/MODELS.md`;
 //! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md);
-//! - `cargo xtask chaos [--jobs N] [--seed S] [--json]`: the fault campaign (see SECURITY.md).
+//! - `cargo xtask chaos [--jobs N] [--seed S] [--json]`: the fault campaign (see SECURITY.md);
+//! - `cargo xtask fuzz [--seconds N] [--target T]`: the fuzz targets under `fuzz/` (nightly, cargo-fuzz).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -96,6 +97,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the fuzz targets (needs a nightly toolchain and cargo-fuzz).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target.
+        #[arg(long)]
+        target: Option<String>,
+    },
     /// Run the benchmarks; every figure is a ratio or per-unit cost measured in this one run.
     Bench {
         /// A shorter run (under 15 minutes on 2 cores).
@@ -149,6 +159,9 @@ fn main() -> ExitCode {
         Command::Catalog => write_catalog(),
         Command::Bench { quick, json } => bench::run(&workspace_root(), quick, json),
         Command::Chaos { jobs, seed, json } => bench::chaos(&workspace_root(), jobs, seed, json),
+        Command::Fuzz { seconds, target } => {
+            bench::fuzz(&workspace_root(), seconds, target.as_deref())
+        }
         Command::VerifyImport { pages } => verify_import(&pages),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
         Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),

@@ -15,7 +15,7 @@ use kling_descriptor::Descriptor;
 use serde_json::{Value, json};
 
 mod cli;
-mod fields;
+use kling_cli::fields;
 mod journal;
 
 use cli::{Cli, Command, InputArgs, JobsArgs, SubmitArgs, WebhookCommand};

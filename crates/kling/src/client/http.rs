@@ -111,6 +111,29 @@ fn api_error(status: u16, raw: &str, header_request_id: Option<String>) -> ApiEr
     }
 }
 
+/// Decodes an answer the way the client does, for fuzzing: never panics, whatever the bytes.
+#[doc(hidden)]
+pub fn decode_for_fuzzing(status: u16, raw: &str) -> usize {
+    if (200..300).contains(&status) {
+        match unwrap_success(status, raw) {
+            Ok((data, _)) => {
+                let state =
+                    super::types::JobState::from_value(data.clone()).map_or(0, |s| s.outputs.len());
+                let listed = data.get("jobs").and_then(Value::as_array).map_or(0, |l| {
+                    l.iter()
+                        .filter_map(super::types::JobSummary::from_value)
+                        .count()
+                });
+                state + listed
+            }
+            Err(message) => message.len(),
+        }
+    } else {
+        let e = api_error(status, raw, None);
+        e.message.len() + usize::from(e.retry_after().is_some())
+    }
+}
+
 fn unknown_outcome(call: &Call<'_>, reason: impl Into<String>) -> Error {
     let (model, estimated_cost) = call.submit.clone().unwrap_or_default();
     Error::SubmitOutcomeUnknown {

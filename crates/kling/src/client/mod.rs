@@ -37,6 +37,8 @@ pub use types::{
 };
 pub use wait::{Outcome, WaitOptions, WaitProgress};
 
+#[doc(hidden)]
+pub use http::decode_for_fuzzing;
 use http::{Call, Retry};
 
 /// The API's production base URL.

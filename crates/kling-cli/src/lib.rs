@@ -1,0 +1,3 @@
+//! The parts of the `kling` command that other code (fuzzing, tests) exercises directly.
+
+pub mod fields;
