@@ -4,21 +4,10 @@ use std::fmt::Write as _;
 
 use kling_descriptor::MicroCents;
 use kling_descriptor::load::Loaded;
+use kling_descriptor::pricing::group;
 
 fn money(micro: u64) -> String {
     format!("{} µ¢ ({})", group(micro), MicroCents::new(micro))
-}
-
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn cell(text: &str) -> String {

@@ -4,34 +4,7 @@ use kling_descriptor::Descriptor;
 use kling_descriptor::model::{Field, WireType};
 use serde_json::{Map, Value};
 
-/// The closest name to `wanted` among `names`, when it is close enough to be a typo.
-pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    names
-        .into_iter()
-        .map(|n| (distance(wanted, n), n))
-        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
-        .min()
-        .map(|(_, n)| n)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
+pub use kling::model::nearest;
 
 fn scalar(field: &Field, wire: WireType, text: &str) -> Result<Value, String> {
     let name = &field.name;

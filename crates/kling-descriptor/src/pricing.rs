@@ -59,7 +59,8 @@ impl fmt::Display for Quote {
     }
 }
 
-fn group(n: u64) -> String {
+/// A number with thousands separators (`1260000` → `1,260,000`).
+pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

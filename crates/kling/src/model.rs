@@ -166,14 +166,26 @@ pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result
         })
 }
 
+/// The name among `names` closest to `wanted`, when it is close enough to be a typo (an edit
+/// distance of at most a third of its length, and at least 2 allowed).
+///
+/// ```
+/// let slugs = ["kling/a/text-to-video", "kling/a/image-to-video"];
+/// assert_eq!(kling::model::nearest("kling/a/text-to-vide", slugs), Some("kling/a/text-to-video"));
+/// assert_eq!(kling::model::nearest("something else", slugs), None);
+/// ```
+pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (edit_distance(wanted, n), n))
+        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
+        .min()
+        .map(|(_, n)| n)
+}
+
 #[doc(hidden)]
 pub fn suggest(slug: &str, known: &[&'static str]) -> Option<&'static str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(slug, k), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
-        .min()
-        .map(|(_, k)| k)
+    nearest(slug, known.iter().copied())
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -444,6 +444,27 @@ impl Client {
         })
     }
 
+    /// A JSON POST under the base URL, with the key.
+    async fn post_json(
+        &self,
+        operation: &'static str,
+        path: String,
+        body: &Value,
+        retry: Retry,
+    ) -> Result<http::Reply, Error> {
+        self.call(Call {
+            operation,
+            method: reqwest::Method::POST,
+            path,
+            query: Vec::new(),
+            body: Some((body.to_string().into_bytes(), "application/json")),
+            retry,
+            auth: true,
+            submit: None,
+        })
+        .await
+    }
+
     async fn get(
         &self,
         operation: &'static str,
@@ -533,16 +554,12 @@ impl Client {
     /// Cancels a pending job; the cost is refunded.
     pub async fn cancel(&self, id: &str) -> Result<Cancelled, Error> {
         let reply = self
-            .call(Call {
-                operation: "cancel",
-                method: reqwest::Method::POST,
-                path: format!("/jobs/{}/cancel", encode(id)),
-                query: Vec::new(),
-                body: Some((b"{}".to_vec(), "application/json")),
-                retry: Retry::ConnectOnly,
-                auth: true,
-                submit: None,
-            })
+            .post_json(
+                "cancel",
+                format!("/jobs/{}/cancel", encode(id)),
+                &json!({}),
+                Retry::ConnectOnly,
+            )
             .await?;
         Ok(Cancelled {
             id: reply
@@ -572,16 +589,7 @@ impl Client {
     pub async fn estimate_json(&self, slug: &str, input: Value) -> Result<Estimate, Error> {
         let body = json!({"model": slug, "input": input});
         let reply = self
-            .call(Call {
-                operation: "estimate",
-                method: reqwest::Method::POST,
-                path: "/jobs/estimate".into(),
-                query: Vec::new(),
-                body: Some((body.to_string().into_bytes(), "application/json")),
-                retry: Retry::Safe,
-                auth: true,
-                submit: None,
-            })
+            .post_json("estimate", "/jobs/estimate".into(), &body, Retry::Safe)
             .await?;
         let d = &reply.data;
         let estimated = d
@@ -621,16 +629,7 @@ impl Client {
     ) -> Result<UploadedFile, Error> {
         let body = json!({"filename": filename, "contentType": content_type});
         let slot = self
-            .call(Call {
-                operation: "presign",
-                method: reqwest::Method::POST,
-                path: "/uploads/presign".into(),
-                query: Vec::new(),
-                body: Some((body.to_string().into_bytes(), "application/json")),
-                retry: Retry::Safe,
-                auth: true,
-                submit: None,
-            })
+            .post_json("presign", "/uploads/presign".into(), &body, Retry::Safe)
             .await?;
         let field = |name: &str| {
             slot.data
