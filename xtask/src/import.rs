@@ -595,35 +595,40 @@ fn title_parts(title: &str) -> (Option<String>, Option<String>) {
     }
 }
 
+/// How users see a string field whose options are all `true`/`false` or all whole numbers.
+pub fn value_type_of(options: &[String], wire: WireType) -> Option<ValueType> {
+    if wire != WireType::String {
+        return None;
+    }
+    if options.len() == 2 && options.iter().all(|x| x == "true" || x == "false") {
+        Some(ValueType::Boolean)
+    } else if options.iter().all(|x| x.parse::<i64>().is_ok()) {
+        Some(ValueType::Integer)
+    } else {
+        None
+    }
+}
+
+/// A default written as text, in the field's wire form (text that does not fit stays a string,
+/// for the checks to report).
+pub fn wire_value(wire: WireType, text: &str) -> Value {
+    let fallback = || Value::String(text.to_string());
+    match wire {
+        WireType::Boolean => Value::Bool(text == "true"),
+        WireType::Integer => text.parse::<i64>().map_or_else(|_| fallback(), Value::from),
+        WireType::Number => text.parse::<f64>().map_or_else(|_| fallback(), Value::from),
+        _ => fallback(),
+    }
+}
+
 fn typed_field(p: &PageField, review: &mut Vec<String>) -> Field {
     let wire = p.wire.unwrap_or_else(|| {
         review.push(format!("`{}`: no type on the page; assumed string", p.name));
         WireType::String
     });
     let options = p.options.clone();
-    let value_type = match (&options, wire) {
-        (Some(o), WireType::String)
-            if o.len() == 2 && o.iter().all(|x| x == "true" || x == "false") =>
-        {
-            Some(ValueType::Boolean)
-        }
-        (Some(o), WireType::String) if o.iter().all(|x| x.parse::<i64>().is_ok()) => {
-            Some(ValueType::Integer)
-        }
-        _ => None,
-    };
-    let default = p.default.as_ref().map(|d| match wire {
-        WireType::Boolean => Value::Bool(d == "true"),
-        WireType::Integer => d
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or_else(|_| Value::String(d.clone())),
-        WireType::Number => d
-            .parse::<f64>()
-            .map(Value::from)
-            .unwrap_or_else(|_| Value::String(d.clone())),
-        _ => Value::String(d.clone()),
-    });
+    let value_type = options.as_deref().and_then(|o| value_type_of(o, wire));
+    let default = p.default.as_deref().map(|d| wire_value(wire, d));
     let lname = p.name.to_ascii_lowercase();
     let url = wire == WireType::String
         && (lname.ends_with("_url")
@@ -748,14 +753,9 @@ pub fn draft(text: &str, docs_url: Option<&str>) -> Result<Draft, String> {
         if let Some(f) = fields.iter_mut().find(|f| f.name == field) {
             if f.options.is_none() && f.wire_type != WireType::Boolean {
                 f.options = Some(table.iter().map(|(o, _)| o.clone()).collect());
-                let opts = f.options.as_deref().unwrap_or_default();
-                if opts.len() == 2 && opts.iter().all(|o| o == "true" || o == "false") {
-                    f.value_type = Some(ValueType::Boolean);
-                } else if opts.iter().all(|o| o.parse::<i64>().is_ok()) {
-                    f.value_type = Some(ValueType::Integer);
-                    if f.name == "duration" {
-                        f.unit = Some("seconds".into());
-                    }
+                f.value_type = value_type_of(f.options.as_deref().unwrap_or_default(), f.wire_type);
+                if f.name == "duration" && f.value_type == Some(ValueType::Integer) {
+                    f.unit = Some("seconds".into());
                 }
                 review.push(format!("`{field}`: options taken from the price table"));
             }

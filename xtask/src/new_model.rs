@@ -7,7 +7,6 @@ use kling_descriptor::model::{
     WireType,
 };
 use kling_descriptor::{MicroCents, Multiplier};
-use serde_json::Value;
 
 /// What the flags say.
 #[derive(Debug, Default, clap::Args)]
@@ -122,29 +121,12 @@ pub fn scaffold(args: &Scaffold) -> Result<Descriptor, String> {
         let opts: Option<Vec<String>> = options
             .get(name)
             .map(|o| o.split(',').map(|x| x.trim().to_string()).collect());
-        let value_type = match (&opts, wire) {
-            (Some(o), WireType::String)
-                if o.len() == 2 && o.iter().all(|x| x == "true" || x == "false") =>
-            {
-                Some(ValueType::Boolean)
-            }
-            (Some(o), WireType::String) if o.iter().all(|x| x.parse::<i64>().is_ok()) => {
-                Some(ValueType::Integer)
-            }
-            _ => None,
-        };
-        let default = defaults.get(name).map(|d| match wire {
-            WireType::Boolean => Value::Bool(*d == "true"),
-            WireType::Integer => d
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::String(d.to_string())),
-            WireType::Number => d
-                .parse::<f64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::String(d.to_string())),
-            _ => Value::String(d.to_string()),
-        });
+        let value_type = opts
+            .as_deref()
+            .and_then(|o| crate::import::value_type_of(o, wire));
+        let default = defaults
+            .get(name)
+            .map(|d| crate::import::wire_value(wire, d));
         fields.push(Field {
             name: name.to_string(),
             description: format!("The `{name}` input."),

@@ -149,16 +149,22 @@ impl Default for ClientBuilder {
     }
 }
 
-/// Whether `url` may be used as a base URL: https anywhere, http only to loopback hosts.
-fn check_base_url(url: &str) -> Result<String, Error> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::Config(format!("the base URL `{url}` is not a URL: {e}")))?;
-    let loopback = match parsed.host() {
+/// Whether a URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`): the only hosts plain
+/// http is allowed for.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
-    };
+    }
+}
+
+/// Whether `url` may be used as a base URL: https anywhere, http only to loopback hosts.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::Config(format!("the base URL `{url}` is not a URL: {e}")))?;
+    let loopback = is_loopback(&parsed);
     match parsed.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -722,12 +728,7 @@ pub fn content_type_of(path: &std::path::Path) -> Option<&'static str> {
 fn check_webhook_url(url: &str) -> Result<(), Error> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::Config(format!("the webhook URL `{url}` is not a URL: {e}")))?;
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let loopback = is_loopback(&parsed);
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
