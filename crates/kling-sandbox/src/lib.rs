@@ -31,6 +31,7 @@ use kling_descriptor::{Descriptor, MicroCents, check, load};
 
 mod cli;
 mod config;
+pub mod gateway;
 mod response;
 mod routes;
 mod state;

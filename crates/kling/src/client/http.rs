@@ -75,39 +75,83 @@ fn unwrap_success(status: u16, raw: &str) -> Result<(Value, Option<String>), Str
     }
 }
 
-fn api_error(status: u16, raw: &str, header_request_id: Option<String>) -> ApiError {
-    let value: Option<Value> = serde_json::from_str(raw).ok();
-    let error = value.as_ref().and_then(|v| v.get("error"));
-    let code = error
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_str)
-        .map_or_else(
-            || ErrorCode::Unknown(format!("HTTP_{status}")),
-            ErrorCode::from,
-        );
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let excerpt: String = raw.chars().take(200).collect();
-            if excerpt.is_empty() {
-                format!("HTTP {status} without a body")
-            } else {
-                excerpt
-            }
-        });
-    ApiError {
-        status,
-        code,
-        message,
-        details: error.and_then(|e| e.get("details")).cloned(),
-        request_id: value
-            .as_ref()
-            .and_then(|v| v.get("requestId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or(header_request_id),
+/// The API's error envelope: `{"success": false, "error": {"code", "message", "details"}, "requestId"}`.
+#[derive(serde::Deserialize)]
+struct ErrorEnvelope {
+    success: Option<bool>,
+    error: ErrorBody,
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: Option<String>,
+    details: Option<Value>,
+}
+
+/// An error answer as an [`ApiError`], and whether it came in the API's own envelope (a proxy's
+/// page does not): only an answer in the envelope proves what the API decided.
+fn api_error(status: u16, raw: &str, header_request_id: Option<String>) -> (ApiError, bool) {
+    let envelope = serde_json::from_str::<ErrorEnvelope>(raw)
+        .ok()
+        .filter(|e| e.success != Some(true));
+    match envelope {
+        Some(e) => (
+            ApiError {
+                status,
+                code: ErrorCode::from(e.error.code.as_str()),
+                message: e
+                    .error
+                    .message
+                    .unwrap_or_else(|| format!("HTTP {status} without a message")),
+                details: e.error.details,
+                request_id: e.request_id.or(header_request_id),
+            },
+            true,
+        ),
+        None => (
+            ApiError {
+                status,
+                code: ErrorCode::Unknown(format!("HTTP_{status}")),
+                message: excerpt(status, raw),
+                details: None,
+                request_id: header_request_id,
+            },
+            false,
+        ),
+    }
+}
+
+/// The first bytes of a body that is not the API's, for messages.
+fn excerpt(status: u16, raw: &str) -> String {
+    let excerpt: String = raw.trim().chars().take(200).collect();
+    if excerpt.is_empty() {
+        format!("HTTP {status} with an empty body")
+    } else {
+        excerpt
+    }
+}
+
+/// What an error answer to a submit proves about the job (the table in [`crate::client`]'s docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubmitProof {
+    /// The API refused before creating a job; retrying is safe where the code says so.
+    NoJob { retry: bool },
+    /// A job may or may not exist: never retried.
+    Nothing,
+}
+
+fn submit_proof(e: &ApiError, enveloped: bool) -> SubmitProof {
+    match e.status {
+        400..=499 if enveloped => SubmitProof::NoJob {
+            retry: e.status == 429 && e.code == ErrorCode::ConcurrentJobsExceeded,
+        },
+        503 if enveloped && e.code == ErrorCode::PubsubPublishFailed => {
+            SubmitProof::NoJob { retry: true }
+        }
+        _ => SubmitProof::Nothing,
     }
 }
 
@@ -129,29 +173,37 @@ pub fn decode_for_fuzzing(status: u16, raw: &str) -> usize {
             Err(message) => message.len(),
         }
     } else {
-        let e = api_error(status, raw, None);
+        let (e, _) = api_error(status, raw, None);
         e.message.len() + usize::from(e.retry_after().is_some())
     }
 }
 
-fn unknown_outcome(call: &Call<'_>, reason: impl Into<String>) -> Error {
+fn unknown_outcome(call: &Call<'_>, status: Option<u16>, reason: impl Into<String>) -> Error {
     let (model, estimated_cost) = call.submit.clone().unwrap_or_default();
     Error::SubmitOutcomeUnknown {
         model,
         estimated_cost,
+        status,
         reason: reason.into(),
         sent_at: SystemTime::now(),
     }
 }
 
-fn retryable(retry: Retry, e: &ApiError) -> bool {
-    match retry {
-        Retry::Safe => e.status == 429 || e.status >= 500,
-        Retry::Submit => {
-            (e.status == 429 && e.code == ErrorCode::ConcurrentJobsExceeded)
-                || (e.status == 503 && e.code == ErrorCode::PubsubPublishFailed)
-        }
-        Retry::ConnectOnly => false,
+/// Whether a read (or another request without side effects) may be tried again after this answer.
+fn read_retryable(e: &ApiError) -> bool {
+    e.status == 429 || e.status >= 500
+}
+
+/// The error a call ends with after its last attempt: a server error on a read says that
+/// nothing was charged, so that it is not mistaken for a refused submit.
+fn final_error(call: &Call<'_>, error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Api(api) if call.retry == Retry::Safe && api.status >= 500 => Error::ServerFailed {
+            operation: call.operation,
+            attempts,
+            error: api,
+        },
+        other => other,
     }
 }
 
@@ -176,7 +228,7 @@ impl Client {
                 Ok(outcome) => outcome,
                 Err(_) if attempt_deadline < deadline => {
                     let error = if call.retry == Retry::Submit {
-                        unknown_outcome(&call, "the request timed out after it was sent")
+                        unknown_outcome(&call, None, "the request timed out after it was sent")
                     } else {
                         Error::Timeout {
                             operation: call.operation,
@@ -192,6 +244,7 @@ impl Client {
                     return Err(if call.retry == Retry::Submit {
                         unknown_outcome(
                             &call,
+                            None,
                             "the operation deadline passed after the request was sent",
                         )
                     } else {
@@ -208,7 +261,7 @@ impl Client {
                 Attempt::Again { error, after } => (error, after),
             };
             if attempt >= policy.max_attempts {
-                return Err(error);
+                return Err(final_error(&call, error, attempt));
             }
             let backoff = {
                 let exp = policy
@@ -224,7 +277,7 @@ impl Client {
             };
             if Instant::now() + delay >= deadline {
                 // Waiting would cross the user's deadline: report what happened instead.
-                return Err(error);
+                return Err(final_error(&call, error, attempt));
             }
             tracing::debug!(operation = call.operation, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             tokio::time::sleep(delay).await;
@@ -288,6 +341,7 @@ impl Client {
                 }),
                 Err(message) if call.retry == Retry::Submit => Attempt::Fail(unknown_outcome(
                     call,
+                    Some(status),
                     format!(
                         "HTTP {status} arrived but could not be read ({message}); body: {}",
                         raw.chars().take(300).collect::<String>()
@@ -301,15 +355,34 @@ impl Client {
                 }),
             }
         } else {
-            let error = api_error(status, &raw, header_request_id);
-            if retryable(call.retry, &error) {
-                let after = error.retry_after();
-                Attempt::Again {
-                    error: Error::Api(Box::new(error)),
-                    after,
-                }
+            let (error, enveloped) = api_error(status, &raw, header_request_id);
+            let retry = match call.retry {
+                Retry::Safe => read_retryable(&error),
+                Retry::ConnectOnly => false,
+                Retry::Submit => match submit_proof(&error, enveloped) {
+                    SubmitProof::NoJob { retry } => retry,
+                    SubmitProof::Nothing => {
+                        let shown = if enveloped {
+                            format!("{}: {}", error.code, error.message)
+                        } else {
+                            excerpt(status, &raw)
+                        };
+                        return Attempt::Fail(unknown_outcome(
+                            call,
+                            Some(status),
+                            format!(
+                                "HTTP {status}, which does not prove the job was refused: {shown}"
+                            ),
+                        ));
+                    }
+                },
+            };
+            let after = error.retry_after();
+            let error = Error::Api(Box::new(error));
+            if retry {
+                Attempt::Again { error, after }
             } else {
-                Attempt::Fail(Error::Api(Box::new(error)))
+                Attempt::Fail(error)
             }
         }
     }
@@ -332,6 +405,7 @@ impl Client {
             }
             Retry::Submit => Attempt::Fail(unknown_outcome(
                 call,
+                None,
                 format!("the connection failed after the request was sent: {message}"),
             )),
             Retry::ConnectOnly => Attempt::Fail(error),
@@ -365,36 +439,74 @@ mod tests {
 
     #[test]
     fn error_bodies_become_typed_api_errors() {
-        let e = api_error(
+        let (e, enveloped) = api_error(
             429,
             r#"{"success":false,"error":{"code":"CONCURRENT_JOBS_EXCEEDED","message":"busy","details":{"retryAfter":30}},"requestId":"req_9"}"#,
             None,
         );
+        assert!(enveloped);
         assert_eq!(e.code, ErrorCode::ConcurrentJobsExceeded);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
         assert_eq!(e.request_id.as_deref(), Some("req_9"));
-        let e = api_error(502, "Bad Gateway", Some("req_h".into()));
+        let (e, enveloped) = api_error(502, "Bad Gateway", Some("req_h".into()));
+        assert!(!enveloped);
         assert_eq!(e.code, ErrorCode::Unknown("HTTP_502".into()));
         assert_eq!(
             (e.message.as_str(), e.request_id.as_deref()),
             ("Bad Gateway", Some("req_h"))
         );
-        assert!(retryable(Retry::Safe, &e));
-        assert!(
-            !retryable(Retry::Submit, &e),
-            "a 502 on submit may hide a created job"
+        let (e, enveloped) = api_error(504, "  ", None);
+        assert_eq!(
+            (e.message.as_str(), enveloped),
+            ("HTTP 504 with an empty body", false)
         );
-        let busy = api_error(
-            503,
-            r#"{"error":{"code":"PUBSUB_PUBLISH_FAILED","message":"x"}}"#,
-            None,
+        // A JSON body is not the envelope unless it has `error.code`.
+        assert!(!api_error(413, r#"{"message":"too large"}"#, None).1);
+        assert!(!api_error(400, r#"{"success":true,"error":{"code":"X"}}"#, None).1);
+    }
+
+    #[test]
+    fn only_the_apis_own_refusals_prove_no_job() {
+        let proof = |status, raw: &str| {
+            let (e, enveloped) = api_error(status, raw, None);
+            submit_proof(&e, enveloped)
+        };
+        let envelope = |code: &str| {
+            format!(r#"{{"success":false,"error":{{"code":"{code}","message":"m"}}}}"#)
+        };
+        for (status, code) in [
+            (400, "INVALID_INPUT"),
+            (401, "INVALID_API_KEY"),
+            (402, "INSUFFICIENT_BALANCE"),
+            (403, "FORBIDDEN"),
+            (404, "MODEL_NOT_FOUND"),
+        ] {
+            assert_eq!(
+                proof(status, &envelope(code)),
+                SubmitProof::NoJob { retry: false },
+                "{status}"
+            );
+        }
+        assert_eq!(
+            proof(429, &envelope("CONCURRENT_JOBS_EXCEEDED")),
+            SubmitProof::NoJob { retry: true }
         );
-        assert!(retryable(Retry::Submit, &busy));
-        let other = api_error(
-            503,
-            r#"{"error":{"code":"INTERNAL_ERROR","message":"x"}}"#,
-            None,
+        assert_eq!(
+            proof(503, &envelope("PUBSUB_PUBLISH_FAILED")),
+            SubmitProof::NoJob { retry: true }
         );
-        assert!(!retryable(Retry::Submit, &other));
+        for (status, raw) in [
+            (500, envelope("INTERNAL_ERROR")),
+            (500, envelope("CONFIG_ERROR")),
+            (503, envelope("INTERNAL_ERROR")),
+            (502, "<html>Bad Gateway</html>".to_string()),
+            (504, String::new()),
+            (503, "Service Unavailable".to_string()),
+            (408, "<html>Request Timeout</html>".to_string()),
+            (413, "<html>Payload Too Large</html>".to_string()),
+            (302, String::new()),
+        ] {
+            assert_eq!(proof(status, &raw), SubmitProof::Nothing, "{status} {raw}");
+        }
     }
 }

@@ -15,6 +15,27 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # What an answer to a submit proves
+//!
+//! The API has no idempotency key, so a submit is only ever sent again when the answer proves
+//! that no job was created. Every answer falls in one row of this table:
+//!
+//! | answer | proves | the client |
+//! |---|---|---|
+//! | 2xx whose body decodes (a `jobId`) | a job exists | returns the [`Job`] |
+//! | 4xx in the API's error envelope (`{"error": {"code", …}}`: 400, 401, 402, 403, 404, …) | no job | returns [`Error::Api`]; never retried |
+//! | 429 `CONCURRENT_JOBS_EXCEEDED` in the envelope | no job | retries after `details.retryAfter` (capped), then [`Error::Api`] |
+//! | 503 `PUBSUB_PUBLISH_FAILED` in the envelope ("could not be queued") | no job | retries with backoff, then [`Error::Api`] |
+//! | connection refused, nothing sent | no job | retries with backoff, then [`Error::Transport`] |
+//! | 500 `INTERNAL_ERROR` / `CONFIG_ERROR`, 502, 504, any other 5xx, any 5xx without the envelope | nothing | [`Error::SubmitOutcomeUnknown`] (status and first bytes of the body in its reason); never retried |
+//! | a 4xx that is not the API's envelope (a proxy's 408 or 413 page), a 1xx or 3xx | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
+//! | a 2xx that does not decode (not JSON, no `jobId`, empty) | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
+//! | a timeout, reset or cut-off answer after the request was sent | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
+//!
+//! Reads (`job`, `jobs`, `wait`, `estimate`, presigning) retry 429, 5xx, timeouts and dropped
+//! connections with jittered backoff; when the retries run out on a server error they end in
+//! [`Error::ServerFailed`], which says that nothing was charged by reading.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -393,8 +414,10 @@ impl Client {
             return Err(Error::SubmitOutcomeUnknown {
                 model: slug.to_string(),
                 estimated_cost: cost,
+                status: Some(reply.status),
                 reason: format!(
-                    "the answer has no jobId: {}",
+                    "HTTP {} arrived with no jobId: {}",
+                    reply.status,
                     reply.raw.chars().take(300).collect::<String>()
                 ),
                 sent_at: SystemTime::now(),
