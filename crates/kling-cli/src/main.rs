@@ -2,7 +2,7 @@
 //! local sandbox (`--sandbox`).
 //!
 //! Exit codes: 0 ok; 1 other error; 2 invalid input or usage (nothing sent); 3 API error; 4 timed
-//! out (job id printed); 5 the job failed.
+//! out (job id printed); 5 the job failed; 6 a submit's outcome is unknown (a job may exist).
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -33,6 +33,8 @@ enum Fail {
     TimedOut(String),
     /// 5: the job failed.
     JobFailed(String),
+    /// 6: a submit's outcome is unknown: a paid job may exist.
+    MaybeSubmitted(String),
 }
 
 impl Fail {
@@ -43,6 +45,7 @@ impl Fail {
             Fail::Api(_) => 3,
             Fail::TimedOut(_) => 4,
             Fail::JobFailed(_) => 5,
+            Fail::MaybeSubmitted(_) => 6,
         }
     }
 
@@ -52,7 +55,8 @@ impl Fail {
             | Fail::Usage(m)
             | Fail::Api(m)
             | Fail::TimedOut(m)
-            | Fail::JobFailed(m) => m,
+            | Fail::JobFailed(m)
+            | Fail::MaybeSubmitted(m) => m,
         }
     }
 }
@@ -72,6 +76,7 @@ impl From<kling::client::Error> for Fail {
                 };
                 Fail::Api(format!("{e}{next}"))
             }
+            E::ServerFailed { .. } => Fail::Api(e.to_string()),
             _ => Fail::Other(e.to_string()),
         }
     }
@@ -551,7 +556,13 @@ async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         webhook_url: args.webhook.clone(),
         budget: args.max_cost,
     };
-    let job = s.client.submit_any(&typed, options).await?;
+    let job = match s.client.submit_any(&typed, options).await {
+        Ok(job) => job,
+        Err(e @ kling::client::Error::SubmitOutcomeUnknown { .. }) => {
+            return Err(maybe_submitted(&e, s.client.base_url()));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let journal = journal::record(&job, s.client.base_url());
     if let Err(e) = &journal {
         eprintln!("warning: {e}");
@@ -588,6 +599,29 @@ async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     outcome_result(&outcome, json_out, out)
 }
 
+/// An unknown submit outcome: journalled as `maybe`, with how to find out whether the job exists.
+fn maybe_submitted(e: &kling::client::Error, base_url: &str) -> Fail {
+    let kling::client::Error::SubmitOutcomeUnknown {
+        model,
+        estimated_cost,
+        sent_at,
+        reason,
+        ..
+    } = e
+    else {
+        return Fail::Other(e.to_string());
+    };
+    let since = humantime::format_rfc3339_seconds(*sent_at);
+    let journal = match journal::record_maybe(model, *estimated_cost, *sent_at, base_url, reason) {
+        Ok(path) => format!("recorded as `maybe` in {}", path.display()),
+        Err(e) => format!("not recorded in the journal: {e}"),
+    };
+    Fail::MaybeSubmitted(format!(
+        "{e}\nThe job may exist. Check with `kling jobs --model {model}` before submitting again: \
+         a job created at or after {since} is this one ({journal})."
+    ))
+}
+
 async fn jobs(cli: &Cli, args: &JobsArgs) -> Result<(), Fail> {
     if args.local {
         let jobs: Vec<Value> = journal::read().into_iter().take(args.limit).collect();
@@ -597,7 +631,7 @@ async fn jobs(cli: &Cli, args: &JobsArgs) -> Result<(), Fail> {
             for j in &jobs {
                 println!(
                     "{}  {}  {}  {}",
-                    j["job_id"].as_str().unwrap_or("?"),
+                    j["job_id"].as_str().unwrap_or("(maybe: outcome unknown)"),
                     j["submitted_at"].as_str().unwrap_or("?"),
                     j["model"].as_str().unwrap_or("?"),
                     kling::MicroCents::new(j["cost_micro_cents"].as_u64().unwrap_or(0))
