@@ -29,6 +29,7 @@ use std::sync::atomic::Ordering;
 
 use kling_descriptor::{Descriptor, MicroCents, check, load};
 
+#[cfg(feature = "cli")]
 mod cli;
 mod config;
 mod response;
@@ -36,6 +37,7 @@ mod routes;
 mod state;
 mod webhook;
 
+#[cfg(feature = "cli")]
 pub use cli::SandboxArgs;
 pub use config::{ApiKey, Envelope, Faults, SandboxConfig, Scope, random_seed};
 pub use state::{Stats, WebhookAttempt};
