@@ -32,6 +32,7 @@ use kling_descriptor::{Descriptor, MicroCents, check, load};
 #[cfg(feature = "cli")]
 mod cli;
 mod config;
+mod extract;
 mod response;
 mod routes;
 mod state;

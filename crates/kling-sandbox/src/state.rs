@@ -106,10 +106,10 @@ impl Job {
     }
 
     /// The job as `GET /jobs/{id}` shows it.
-    pub fn view(&self, now: Instant, files_base: &str) -> Value {
+    pub fn view(&self, now: Instant, origin: &str) -> Value {
         let status = self.status(now);
         let (output, outputs) = if status == Status::Completed {
-            let dir = format!("{files_base}/outputs/{}", self.id);
+            let dir = format!("{origin}/files/outputs/{}", self.id);
             let url = format!("{dir}/output_0.mp4");
             let outputs = json!([{
                 "url": url,
