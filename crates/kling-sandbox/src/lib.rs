@@ -33,6 +33,7 @@ use kling_descriptor::{Descriptor, MicroCents, check, load};
 mod cli;
 mod config;
 mod extract;
+mod outputs;
 mod response;
 mod routes;
 mod state;
@@ -210,6 +211,21 @@ impl Sandbox {
     /// The ids of every job created and still kept, oldest first.
     pub fn job_ids(&self) -> Vec<String> {
         self.shared.lock().order.iter().cloned().collect()
+    }
+
+    /// The bytes served at output URL `name` (`output_0.mp4`, `thumb_0.jpg`, `poster_0.jpg`) of
+    /// a completed job, to compare a download with; `None` when the job is unknown, not
+    /// completed, or has no such file. Each job's video is a few MiB, the same on every request.
+    pub fn output_file(&self, job_id: &str, name: &str) -> Option<bytes::Bytes> {
+        let now = std::time::Instant::now();
+        let completed = self
+            .shared
+            .lock()
+            .jobs
+            .get(job_id)
+            .is_some_and(|j| j.status(now) == state::Status::Completed);
+        let file = outputs::OutputFile::new(job_id, name).filter(|_| completed)?;
+        Some(file.read(0..file.len()))
     }
 
     /// The account balance (`None` when unlimited), refunds of finished jobs included.

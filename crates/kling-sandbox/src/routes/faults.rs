@@ -48,6 +48,9 @@ pub(super) async fn api_faults(
     response
 }
 
+/// How long a cut body waits before it breaks.
+const FLUSH_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// `body` cut after `limit` bytes: what came before arrives, then the connection breaks. The
 /// headers, `Content-Length` included, are already out, so the client sees a short body.
 pub(super) fn cut_after(body: Body, limit: u64) -> Body {
@@ -68,7 +71,12 @@ pub(super) fn cut_after(body: Body, limit: u64) -> Body {
             Some((chunk, (data, left - sent)))
         },
     );
-    let broken = stream::once(async {
+    let broken = stream::once(async move {
+        if limit > 0 {
+            // hyper drops what it still buffers when a body fails: give it a moment to flush
+            // what was sent, so that the cut falls where it was meant to (or a little before).
+            tokio::time::sleep(FLUSH_PAUSE).await;
+        }
         Err::<Bytes, BoxError>(
             std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected cut").into(),
         )
