@@ -5,9 +5,11 @@
 //! decide what is valid and what it costs, interpreted at run time by `kling-descriptor` (the SDK
 //! runs generated code, so the two implementations check each other). Jobs move from `pending`
 //! to `processing` to `completed` or `failed` on a clock that can run faster than real time;
-//! completed jobs get output files the sandbox serves itself; webhooks are signed and retried on
-//! the API's schedule. Faults (503 on submit, 500 on reads, dropped connections, latency,
-//! failed generations) are injected at seeded rates.
+//! completed jobs get output files the sandbox serves itself, as a CDN would (a few MiB of
+//! video, `Range` requests, validators); webhooks are signed and retried on the API's schedule.
+//! Faults (503 on submit, 500 on reads, dropped connections, latency, failed generations,
+//! downloads cut short) are injected at seeded rates. The foreground runner (`SandboxArgs`
+//! and the `kling-sandbox` binary) needs the `cli` feature.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kling_sandbox::SandboxError> {
