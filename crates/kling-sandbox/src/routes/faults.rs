@@ -1,4 +1,5 @@
-//! Injected faults around the API routes: latency, read errors and dropped connections.
+//! Injected faults: latency, read errors and dropped connections around the API routes, and the
+//! cut body that dropped connections and cut downloads share.
 
 use std::sync::atomic::Ordering;
 
