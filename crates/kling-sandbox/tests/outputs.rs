@@ -13,22 +13,26 @@ use serde_json::{Value, json};
 
 const KEY: &str = "pb_test_key";
 
+/// POSTs a JSON body with the test key and reads the JSON answer.
+async fn post(http: &reqwest::Client, url: String, body: Value) -> Value {
+    let response = http
+        .post(url)
+        .bearer_auth(KEY)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+}
+
+fn job() -> Value {
+    json!({"model": "kling-plus/kling-o3-standard/text-to-video", "input": {"prompt": "x"}})
+}
+
 /// A completed job's outputs entry (`url`, `thumbnail`, `posterImage`) and its id.
 async fn completed_job(sandbox: &Sandbox, http: &reqwest::Client) -> (String, Value) {
     let base = sandbox.base_url();
-    let submitted: Value = serde_json::from_slice(
-        &http
-            .post(format!("{base}/jobs/submit"))
-            .bearer_auth(KEY)
-            .body(json!({"model": "kling-plus/kling-o3-standard/text-to-video", "input": {"prompt": "x"}}).to_string())
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let submitted = post(http, format!("{base}/jobs/submit"), job()).await;
     let id = submitted["jobId"].as_str().unwrap().to_string();
     for _ in 0..200 {
         let response = http
@@ -184,14 +188,7 @@ async fn images_are_served_by_range_too_and_only_for_completed_jobs() {
     );
 
     let slow = Sandbox::start(config).await.unwrap();
-    let response = http
-        .post(format!("{}/jobs/submit", slow.base_url()))
-        .bearer_auth(KEY)
-        .body(json!({"model": "kling-plus/kling-o3-standard/text-to-video", "input": {"prompt": "x"}}).to_string())
-        .send()
-        .await
-        .unwrap();
-    let job: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let job = post(&http, format!("{}/jobs/submit", slow.base_url()), job()).await;
     let pending = job["jobId"].as_str().unwrap();
     let url = format!(
         "http://{}/files/outputs/{pending}/output_0.mp4",
@@ -298,19 +295,12 @@ async fn output_requests_that_carry_a_key_are_counted() {
 async fn uploads_are_served_by_range() {
     let sandbox = Sandbox::start(SandboxConfig::for_tests()).await.unwrap();
     let http = reqwest::Client::new();
-    let slot: Value = serde_json::from_slice(
-        &http
-            .post(format!("{}/uploads/presign", sandbox.base_url()))
-            .bearer_auth(KEY)
-            .body(json!({"filename": "clip.mp4", "contentType": "video/mp4"}).to_string())
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
+    let slot = post(
+        &http,
+        format!("{}/uploads/presign", sandbox.base_url()),
+        json!({"filename": "clip.mp4", "contentType": "video/mp4"}),
     )
-    .unwrap();
+    .await;
     let content: Vec<u8> = (0..=255).collect();
     let put = http
         .put(slot["uploadUrl"].as_str().unwrap())

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::S;
-use super::models::{check_version, find};
+use super::models::requested;
 use crate::extract::{Authorized, JsonBody, QueryParams, scope};
 use crate::response::{ApiError, ApiResult, RequestId, Success};
 use crate::state::{Job, Shared, Status, timestamp};
@@ -69,8 +69,7 @@ pub(super) async fn submit(
     caller: Authorized<scope::SubmitJob>,
     JsonBody(body): JsonBody<SubmitBody>,
 ) -> ApiResult {
-    check_version(body.version.as_deref())?;
-    let d = find(&s, &body.model)?;
+    let d = requested(&s, &body.model, body.version.as_deref())?;
     if body
         .webhook_url
         .as_deref()
@@ -326,8 +325,7 @@ pub(super) async fn estimate(
     _: Authorized<scope::CheckStatus>,
     JsonBody(body): JsonBody<EstimateBody>,
 ) -> ApiResult {
-    check_version(body.version.as_deref())?;
-    let d = find(&s, &body.model)?;
+    let d = requested(&s, &body.model, body.version.as_deref())?;
     let quote = match body.input {
         None => d.price_with(|_| None),
         Some(input) => {

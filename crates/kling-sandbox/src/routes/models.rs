@@ -11,7 +11,7 @@ use crate::response::{ApiError, ApiResult, Success};
 use crate::state::Shared;
 
 /// The model with this slug, or 404 MODEL_NOT_FOUND.
-pub(super) fn find<'a>(s: &'a Shared, slug: &str) -> Result<&'a Descriptor, ApiError> {
+fn find<'a>(s: &'a Shared, slug: &str) -> Result<&'a Descriptor, ApiError> {
     s.catalog.get(slug).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -21,10 +21,15 @@ pub(super) fn find<'a>(s: &'a Shared, slug: &str) -> Result<&'a Descriptor, ApiE
     })
 }
 
-/// Accepts no version, `1` or `latest`: the sandbox serves one version of each model.
-pub(super) fn check_version(version: Option<&str>) -> Result<(), ApiError> {
+/// The model a request names, at the version it asks for: none, `1` or `latest` (the sandbox
+/// serves one version of each model).
+pub(super) fn requested<'a>(
+    s: &'a Shared,
+    slug: &str,
+    version: Option<&str>,
+) -> Result<&'a Descriptor, ApiError> {
     match version {
-        None | Some("1") | Some("latest") => Ok(()),
+        None | Some("1") | Some("latest") => find(s, slug),
         Some(v) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "MODEL_VERSION_NOT_FOUND",
