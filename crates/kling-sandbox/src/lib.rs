@@ -219,14 +219,8 @@ impl Sandbox {
     /// a completed job, to compare a download with; `None` when the job is unknown, not
     /// completed, or has no such file. Each job's video is a few MiB, the same on every request.
     pub fn output_file(&self, job_id: &str, name: &str) -> Option<bytes::Bytes> {
-        let now = std::time::Instant::now();
-        let completed = self
-            .shared
-            .lock()
-            .jobs
-            .get(job_id)
-            .is_some_and(|j| j.status(now) == state::Status::Completed);
-        let file = outputs::OutputFile::new(job_id, name).filter(|_| completed)?;
+        self.shared.completed_at(job_id)?;
+        let file = outputs::OutputFile::new(job_id, name)?;
         Some(file.read(0..file.len()))
     }
 

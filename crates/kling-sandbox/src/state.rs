@@ -311,6 +311,16 @@ impl Shared {
             .unwrap_or("http://127.0.0.1")
     }
 
+    /// When job `id` completed, if it has: only completed jobs have output files.
+    pub fn completed_at(&self, id: &str) -> Option<SystemTime> {
+        let now = Instant::now();
+        self.lock()
+            .jobs
+            .get(id)
+            .filter(|j| j.status(now) == Status::Completed)
+            .and_then(|j| j.completed_wall(now))
+    }
+
     /// Whether an injected fault with this rate happens now.
     pub fn roll(&self, rate: f64) -> bool {
         rate > 0.0 && self.lock().rng.random::<f64>() < rate

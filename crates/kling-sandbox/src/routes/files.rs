@@ -20,7 +20,7 @@ use super::faults::cut_after;
 use super::uploads;
 use crate::outputs::OutputFile;
 use crate::response::ApiError;
-use crate::state::{Status, Upload};
+use crate::state::Upload;
 
 /// How much of a file is produced and sent at a time.
 const CHUNK: u64 = 64 * 1024;
@@ -214,14 +214,7 @@ pub(super) async fn output(
             .output_requests_with_credentials
             .fetch_add(1, Ordering::Relaxed);
     }
-    let now = Instant::now();
-    let completed = s
-        .lock()
-        .jobs
-        .get(&job)
-        .filter(|j| j.status(now) == Status::Completed)
-        .and_then(|j| j.completed_wall(now));
-    let (Some(modified), Some(file)) = (completed, OutputFile::new(&job, &name)) else {
+    let (Some(modified), Some(file)) = (s.completed_at(&job), OutputFile::new(&job, &name)) else {
         return Err(ApiError::not_found("no such file"));
     };
     let served = Served {
