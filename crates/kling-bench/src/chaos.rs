@@ -154,6 +154,7 @@ pub async fn run(jobs: usize, seed: u64) -> Report {
             drop_connection: 0.05,
             latency: Duration::from_millis(2),
             failed_generation: 0.05,
+            ..Faults::default()
         },
         ..SandboxConfig::for_tests()
     };
