@@ -23,6 +23,15 @@ pub fn print_json(view: &impl Serialize) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Prints a view: as JSON with `--json`, else its text form.
+pub fn emit<V: Serialize + fmt::Display>(view: &V, json_out: bool) -> Result<(), Fail> {
+    if json_out {
+        return print_json(view);
+    }
+    println!("{view}");
+    Ok(())
+}
+
 /// A time as RFC 3339 in UTC, to the second (`2025-01-31T12:00:00Z`).
 pub fn timestamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
@@ -136,12 +145,11 @@ impl fmt::Display for JobView<'_> {
         if let Some(p) = self.progress {
             write!(f, " ({p}%)")?;
         }
-        writeln!(f)?;
         for o in &self.outputs {
-            writeln!(f, "{}", o.url)?;
+            write!(f, "\n{}", o.url)?;
         }
         if let Some(e) = &self.error {
-            writeln!(f, "error: {} {}", e.code, e.message)?;
+            write!(f, "\nerror: {} {}", e.code, e.message)?;
         }
         Ok(())
     }

@@ -6,31 +6,21 @@ use kling::client::{Client, JobFilter, JobSummary};
 use crate::cli::{Cli, JobsArgs};
 use crate::fail::Fail;
 use crate::journal;
-use crate::output::{CancelledView, JobRow, JobView, JournalRow, print_json};
+use crate::output::{CancelledView, JobRow, JobView, JournalRow, emit, print_json};
 use crate::session::Session;
 
 /// `kling status`: one job's state.
 pub async fn status(cli: &Cli, id: &str, json_out: bool) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let state = s.client.job(id).await?;
-    let view = JobView::from(&state);
-    if json_out {
-        return print_json(&view);
-    }
-    print!("{view}");
-    Ok(())
+    emit(&JobView::from(&state), json_out)
 }
 
 /// `kling cancel`: cancels a pending job, which refunds it.
 pub async fn cancel(cli: &Cli, id: &str, json_out: bool) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let cancelled = s.client.cancel(id).await?;
-    let view = CancelledView::from(&cancelled);
-    if json_out {
-        return print_json(&view);
-    }
-    println!("{view}");
-    Ok(())
+    emit(&CancelledView::from(&cancelled), json_out)
 }
 
 /// `kling jobs`: the newest jobs, optionally filtered.

@@ -4,17 +4,12 @@ use std::path::Path;
 
 use crate::cli::Cli;
 use crate::fail::Fail;
-use crate::output::{UploadedView, print_json};
+use crate::output::{UploadedView, emit};
 use crate::session::Session;
 
 /// Uploads `file` and prints its URL.
 pub async fn upload(cli: &Cli, file: &Path, json_out: bool) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let uploaded = s.client.upload_path(file).await?;
-    let view = UploadedView::from(&uploaded);
-    if json_out {
-        return print_json(&view);
-    }
-    println!("{view}");
-    Ok(())
+    emit(&UploadedView::from(&uploaded), json_out)
 }
