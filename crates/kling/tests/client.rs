@@ -454,6 +454,19 @@ async fn uploads_return_a_url_for_inputs() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A client of a hand-made API on loopback, for answers the sandbox never gives.
+async fn serve(app: axum::Router) -> Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Client::builder()
+        .api_key("pb_x")
+        .base_url(format!("http://{addr}/v1"))
+        .retry(fast_retries(2))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn unreadable_answers_keep_the_raw_body() {
     let app = axum::Router::new()
@@ -467,15 +480,7 @@ async fn unreadable_answers_keep_the_raw_body() {
                 (axum::http::StatusCode::BAD_GATEWAY, "upstream down")
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = Client::builder()
-        .api_key("pb_x")
-        .base_url(format!("http://{addr}/v1"))
-        .retry(fast_retries(2))
-        .build()
-        .unwrap();
+    let client = serve(app).await;
     let Err(Error::Decode { body, status, .. }) = client.job("job_1").await else {
         panic!()
     };
@@ -507,15 +512,7 @@ async fn answers_missing_a_required_member_are_decode_errors_with_the_body() {
                 axum::Json(serde_json::json!({"success": true, "data": {"hasMore": false}}))
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = Client::builder()
-        .api_key("pb_x")
-        .base_url(format!("http://{addr}/v1"))
-        .retry(fast_retries(2))
-        .build()
-        .unwrap();
+    let client = serve(app).await;
     // The id travels as one percent-encoded segment and comes back whole.
     let Err(Error::Decode {
         operation,

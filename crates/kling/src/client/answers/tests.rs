@@ -21,18 +21,21 @@ fn decode_error<T: serde::de::DeserializeOwned>(reply: &Reply) -> (String, Strin
     }
 }
 
+/// An answer read from both envelopes, which must agree.
+fn read<A: serde::de::DeserializeOwned, T: PartialEq + std::fmt::Debug>(
+    data: &Value,
+    into: impl Fn(A, Value) -> T,
+) -> T {
+    let [bare, wrapped] = both(data).map(|reply| {
+        let answer = reply.decode::<A>("test").unwrap();
+        into(answer, reply.data)
+    });
+    assert_eq!(bare, wrapped, "both envelopes read alike");
+    bare
+}
+
 fn state(data: &Value) -> JobState {
-    let [bare, wrapped] = both(data);
-    let a = bare
-        .decode::<JobAnswer>("job")
-        .unwrap()
-        .into_state(bare.data.clone());
-    let b = wrapped
-        .decode::<JobAnswer>("job")
-        .unwrap()
-        .into_state(wrapped.data.clone());
-    assert_eq!(a, b, "both envelopes read alike");
-    a
+    read(data, JobAnswer::into_state)
 }
 
 #[test]
@@ -314,17 +317,7 @@ fn a_cancel_answer_needs_its_refund() {
 }
 
 fn estimate(data: &Value) -> Estimate {
-    let [bare, wrapped] = both(data);
-    let a = bare
-        .decode::<EstimateAnswer>("estimate")
-        .unwrap()
-        .into_estimate(bare.data.clone());
-    let b = wrapped
-        .decode::<EstimateAnswer>("estimate")
-        .unwrap()
-        .into_estimate(wrapped.data.clone());
-    assert_eq!(a, b);
-    a
+    read(data, EstimateAnswer::into_estimate)
 }
 
 #[test]
