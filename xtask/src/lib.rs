@@ -5,7 +5,7 @@
 //! - [`expand`]: print the formatted code generated for one model;
 //! - [`new_model`]: scaffold a valid descriptor from flags;
 //! - [`import`]: draft descriptors from PixelByte model pages (MDX or rendered text);
-//! - [`verify_import`]: compare pages with the committed descriptors;
+//! - [`verify_import`]: report what changed upstream, page by page (`drift` compares);
 //! - [`catalog`]: regenerate `docs/MODELS.md`;
 //! - [`bench`]: the benchmarks (see BENCHMARKS.md);
 //! - [`chaos`]: the fault campaign (see SECURITY.md);
@@ -26,6 +26,7 @@ pub mod schema;
 pub mod verify_import;
 
 mod descriptor_file;
+mod drift;
 mod paths;
 mod process;
 mod typing;

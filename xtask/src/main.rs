@@ -24,7 +24,7 @@ enum Command {
     Expand(expand::Args),
     /// Scaffold a valid descriptor from flags.
     NewModel(Box<new_model::Args>),
-    /// Draft descriptors from PixelByte model pages (MDX source or rendered text).
+    /// Draft descriptors from PixelByte model pages (MDX source or rendered text) or docs trees.
     Import(import::Args),
     /// Regenerate docs/MODELS.md from the descriptors.
     Catalog,
@@ -35,8 +35,8 @@ enum Command {
     Fuzz(fuzz::Args),
     /// Run the benchmarks; every figure is a ratio or per-unit cost measured in this one run.
     Bench(bench::Args),
-    /// Import pages into a scratch directory and check that every price equals the committed
-    /// descriptor of the same slug (CI runs it on the original seed pages).
+    /// Compare pages (or docs trees) with the committed descriptors and report what changed
+    /// upstream; fails on any drift (CI runs it on the original seed pages).
     VerifyImport(verify_import::Args),
     /// Regenerate descriptor.schema.json from the descriptor types.
     Schema(schema::Args),

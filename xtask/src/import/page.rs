@@ -1,169 +1,221 @@
 //! What a page states, before typing: the summary properties, the fields, the pricing section and
-//! the example input, read from either page shape.
+//! the example input, with the line each came from. Both page shapes fill this one structure.
 
+use std::fmt;
+
+use kling_descriptor::Multiplier;
 use kling_descriptor::model::WireType;
 use serde_json::Value;
+
+/// Something a maintainer must settle, with the page line it came from when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The 1-based line of the page.
+    pub line: Option<usize>,
+    /// What to look at.
+    pub message: String,
+}
+
+impl Review {
+    /// An item about line `line` of the page.
+    pub fn at(line: usize, message: impl Into<String>) -> Self {
+        Self {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    /// An item about the page as a whole.
+    pub fn page(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Review {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The two shapes a page comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The docs site's MDX source.
+    Mdx,
+    /// The text a browser copy of the rendered page gives.
+    Rendered,
+}
+
+impl Form {
+    /// MDX when the text has front matter or Mintlify components, rendered otherwise.
+    pub fn detect(text: &str) -> Self {
+        let start = text.trim_start_matches('\u{feff}').trim_start();
+        if start.starts_with("---") || text.contains("<ParamField") {
+            Form::Mdx
+        } else {
+            Form::Rendered
+        }
+    }
+}
 
 /// A field as the page states it, before typing.
 #[derive(Debug, Default, Clone)]
 pub struct PageField {
     pub name: String,
+    pub line: usize,
     pub wire: Option<WireType>,
+    /// The item type of an array written `type="string[]"`.
+    pub item_wire: Option<WireType>,
     pub required: bool,
     pub default: Option<String>,
     pub options: Option<Vec<String>>,
     pub max_length: Option<u32>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    pub min_items: Option<u32>,
     pub max_items: Option<u32>,
-    pub item_fields: Vec<PageField>,
-    pub item_wire: Option<WireType>,
+    /// Nested fields: the members of each item of an array, or of an object.
+    pub members: Vec<PageField>,
 }
 
-/// One factor of the price table: its label and `(option, multiplier)` rows.
-pub type PageFactor = (String, Vec<(String, String)>);
+/// The base price and the unit the page states it in (`per second`, `per image`, `per request`).
+#[derive(Debug, Clone)]
+pub struct BaseCost {
+    pub micro_cents: u64,
+    pub unit: Option<String>,
+    pub line: usize,
+}
 
-#[derive(Debug, Default)]
+/// One factor of the price table.
+#[derive(Debug, Clone)]
+pub struct PageFactor {
+    pub label: String,
+    pub line: usize,
+    pub rows: Vec<FactorRow>,
+}
+
+/// One option of a factor and its multiplier.
+#[derive(Debug, Clone)]
+pub struct FactorRow {
+    pub option: String,
+    pub multiplier: Multiplier,
+    pub line: usize,
+}
+
+/// The default cost the page states (the `<Tip>`), with the worked example when it has one.
+#[derive(Debug, Clone)]
+pub struct StatedCost {
+    pub micro_cents: u64,
+    /// `base × m₁ × m₂ …` as written: the base, then the multipliers in formula order.
+    pub chain: Option<(u64, Vec<Multiplier>)>,
+    /// `name=value` assumptions written before the chain (`(duration=5): …`).
+    pub assumes: Vec<(String, String)>,
+    pub line: usize,
+}
+
+/// Everything read from one page.
+#[derive(Debug)]
 pub struct Page {
     pub slug: Option<String>,
     pub title: Option<String>,
     pub provider: Option<String>,
     pub model: Option<String>,
     pub capability: Option<String>,
-    pub base_cost: Option<u64>,
-    pub base_unit: Option<String>,
+    pub base: Option<BaseCost>,
     pub processing_time: Option<u32>,
     pub fields: Vec<PageField>,
-    pub formula: Option<String>,
+    /// The formula line and its line number.
+    pub formula: Option<(String, usize)>,
     pub factors: Vec<PageFactor>,
-    pub default_cost: Option<u64>,
+    pub default_cost: Option<StatedCost>,
     pub example: Option<Value>,
-    pub review: Vec<String>,
+    pub review: Vec<Review>,
 }
 
-/// The number at the start of `text`, ignoring thousands separators.
-pub fn digits(text: &str) -> Option<u64> {
-    let d: String = text
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == ',')
-        .filter(|c| *c != ',')
-        .collect();
-    d.parse().ok()
+impl Page {
+    /// An empty page.
+    pub fn new() -> Self {
+        Self {
+            slug: None,
+            title: None,
+            provider: None,
+            model: None,
+            capability: None,
+            base: None,
+            processing_time: None,
+            fields: Vec::new(),
+            formula: None,
+            factors: Vec::new(),
+            default_cost: None,
+            example: None,
+            review: Vec::new(),
+        }
+    }
+
+    /// Records one row of the summary table (`Provider`, `Base Cost`, …), keys in any case.
+    pub fn property(&mut self, key: &str, value: &str, line: usize) {
+        let value = value.trim().to_string();
+        match key.trim().to_ascii_lowercase().as_str() {
+            "provider" => self.provider = Some(value),
+            "model" => self.model = Some(value),
+            "capability" => self.capability = Some(value),
+            "base cost" => match super::price_table::base_cost(&value, line, &mut self.review) {
+                Some(base) => self.set_base(base),
+                None => self
+                    .review
+                    .push(Review::at(line, format!("base cost `{value}` not read"))),
+            },
+            "processing time" => {
+                match super::text::amount(&value).and_then(|(n, _)| u32::try_from(n).ok()) {
+                    Some(seconds) => self.processing_time = Some(seconds),
+                    None => self.review.push(Review::at(
+                        line,
+                        format!("processing time `{value}` not read"),
+                    )),
+                }
+            }
+            other => self.review.push(Review::at(
+                line,
+                format!("summary row `{other}` ({value}) is not a fact the importer reads"),
+            )),
+        }
+    }
+
+    /// Records a base cost; a second statement must agree with the first.
+    pub fn set_base(&mut self, base: BaseCost) {
+        match &self.base {
+            None => self.base = Some(base),
+            Some(first) if first.micro_cents != base.micro_cents => self.review.push(Review::at(
+                base.line,
+                format!(
+                    "base cost {} micro-cents here, but {} on line {}: the first is drafted",
+                    base.micro_cents, first.micro_cents, first.line
+                ),
+            )),
+            Some(first) if first.unit.is_none() => {
+                let line = first.line;
+                self.base = Some(BaseCost { line, ..base });
+            }
+            Some(_) => {}
+        }
+    }
 }
 
-/// The first slug-looking token (`provider/model/capability`).
-pub fn find_slug(text: &str) -> Option<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '(' | ')' | ','))
-        .map(|t| t.trim_end_matches(['.', ':']))
-        .find(|t| {
-            let parts: Vec<&str> = t.split('/').collect();
-            parts.len() == 3
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.chars().all(|c| {
-                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'
-                        })
-                })
-                && !t.contains("..")
-        })
-        .map(str::to_owned)
-}
-
-/// The wire type a page's type word or placeholder names.
-pub fn wire_of(placeholder: &str) -> Option<WireType> {
-    match placeholder.trim().to_ascii_lowercase().as_str() {
+/// The wire type a page's type word names.
+pub fn wire_of(ty: &str) -> Option<WireType> {
+    match ty.trim().to_ascii_lowercase().as_str() {
         "string" | "str" => Some(WireType::String),
         "boolean" | "bool" => Some(WireType::Boolean),
         "integer" | "int" => Some(WireType::Integer),
         "number" | "float" => Some(WireType::Number),
         "array" | "list" => Some(WireType::Array),
         "object" => Some(WireType::Object),
-        t if t.ends_with("[]") => Some(WireType::Array),
         _ => None,
     }
-}
-
-/// The JSON object after `marker` in a curl example or template.
-pub fn json_after(text: &str, marker: &str) -> Option<Value> {
-    let start = text.find(marker)?;
-    let body = &text[start..];
-    let open = body.find('{')?;
-    let mut depth = 0i32;
-    for (i, c) in body[open..].char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    let json = &body[open..open + i + 1];
-                    return serde_json::from_str(json).ok();
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// One row of the summary table.
-fn property(page: &mut Page, key: &str, value: &str) {
-    let value = value.trim().trim_matches('|').trim().to_string();
-    match key.trim().to_ascii_lowercase().as_str() {
-        "provider" => page.provider = Some(value),
-        "model" => page.model = Some(value),
-        "capability" => page.capability = Some(value),
-        "base cost" => {
-            page.base_cost = digits(&value);
-            page.base_unit = value
-                .contains("/second")
-                .then(|| "per second".to_string())
-                .or_else(|| value.contains("per second").then(|| "per second".into()));
-        }
-        "processing time" => {
-            page.processing_time = digits(value.trim_start_matches('~')).map(|n| n as u32)
-        }
-        _ => {}
-    }
-}
-
-/// Reads a page of either shape.
-pub fn read(text: &str) -> Page {
-    let mut page = Page::default();
-    let mdx = text.trim_start().starts_with("---") || text.contains("<ParamField");
-    if mdx {
-        page.title = super::mdx::title(text);
-    }
-    for line in text.lines() {
-        let l = line.trim();
-        if l.starts_with('|') {
-            let cells: Vec<&str> = l.trim_matches('|').split('|').collect();
-            if cells.len() == 2 {
-                property(&mut page, cells[0], cells[1]);
-            }
-        } else if let Some((key, value)) = super::rendered::property(l) {
-            property(&mut page, key, value);
-        }
-    }
-    // Slug: "Use <slug> for", the model in a code example, or any slug-looking token.
-    page.slug = text
-        .lines()
-        .find(|l| l.contains("Use ") && l.contains(" for "))
-        .and_then(find_slug)
-        .or_else(|| {
-            text.lines()
-                .filter(|l| l.contains("\"model\""))
-                .find_map(find_slug)
-        })
-        .or_else(|| find_slug(text));
-    if mdx {
-        page.fields = super::mdx::fields(text);
-    } else {
-        page.fields = super::rendered::fields(text, &mut page.review);
-    }
-    // Example input: the last code example's input.
-    if let Some(i) = text.rfind("\"model\": \"") {
-        page.example = json_after(&text[i..], "\"input\"");
-    }
-    super::price_table::read(text, &mut page);
-    page
 }
