@@ -347,16 +347,19 @@ fn field(
             }
         }
     }
-    if s.nested && !type_changed {
-        let members = |f: &Field| {
-            f.items
-                .as_ref()
-                .map_or_else(|| f.fields.clone(), |i| i.fields.clone())
-        };
+    // Members are compared where the page lists them; most pages describe item shapes in words,
+    // which the descriptor types by hand.
+    let members = |f: &Field| {
+        f.items
+            .as_ref()
+            .map_or_else(|| f.fields.clone(), |i| i.fields.clone())
+    };
+    let stated_members = members(new);
+    if s.nested && !type_changed && !stated_members.is_empty() {
         let sep = if mine.items.is_some() { "[]." } else { "." };
         fields(
             &members(mine),
-            &members(new),
+            &stated_members,
             &format!("{path}{sep}"),
             out,
             stated,

@@ -15,12 +15,13 @@ pub struct Args {
 }
 
 /// The fuzz targets under `fuzz/fuzz_targets`.
-pub const FUZZ_TARGETS: [&str; 5] = [
+pub const FUZZ_TARGETS: [&str; 6] = [
     "descriptor",
     "dynamic_input",
     "response",
     "webhook",
     "cli_fields",
+    "importer",
 ];
 
 /// Runs each fuzz target for `seconds`, keeping its corpus under `fuzz/corpus/<target>`, and reports

@@ -220,6 +220,11 @@ fn limits(field: &mut PageField, sentence: &str, line: usize, review: &mut Vec<R
         return false;
     };
     let nums = numbers(&lower);
+    // "Each item has 1-4 …" limits the items' members, not the array.
+    let each = lower.find("each ");
+    if matches!(kind, Kind::Items) && each.is_some_and(|e| nums.first().is_some_and(|n| e < n.1)) {
+        return false;
+    }
     let word_before = |start: usize, words: &[&str]| {
         let head = lower[..start].trim_end();
         words.iter().any(|w| head.ends_with(w))
@@ -383,6 +388,8 @@ mod tests {
             r[0].message.contains("item shape is stated in words"),
             "{r:?}"
         );
+        let (f, r) = read_one(WireType::Array, "Each item: 1-4 pictures and an optional voice.");
+        assert_eq!((f.max_items, r.len()), (None, 1), "a limit of each item is not the array's");
         let (_, r) = read_one(
             WireType::String,
             "Required for the start-end capability. Plain words here.",

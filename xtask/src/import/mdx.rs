@@ -60,22 +60,25 @@ fn heading(node: &Node) -> Option<(String, usize)> {
 
 /// The front matter's `title`, `api` and `description`; returns the first body line's index.
 fn front_matter(lines: &[&str], page: &mut Page) -> usize {
-    if lines.first().map(|l| l.trim()) != Some("---") {
+    let Some(open) = lines.iter().position(|l| !l.trim().is_empty()) else {
+        return 0;
+    };
+    if lines[open].trim() != "---" {
         return 0;
     }
-    let Some(end) = lines[1..]
+    let Some(end) = lines[open + 1..]
         .iter()
         .position(|l| l.trim() == "---")
-        .map(|p| p + 1)
+        .map(|p| open + 1 + p)
     else {
         page.review.push(Review::at(
-            1,
+            open + 1,
             "the front matter is never closed; read as body",
         ));
         return 0;
     };
-    for (i, line) in lines[1..end].iter().enumerate() {
-        let line_no = i + 2;
+    for (i, line) in lines[open + 1..end].iter().enumerate() {
+        let line_no = open + i + 2;
         let Some((key, value)) = line.split_once(':') else {
             if !line.trim().is_empty() {
                 page.review.push(Review::at(
