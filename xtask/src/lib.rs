@@ -7,7 +7,7 @@
 //! - [`import`]: draft descriptors from PixelByte model pages (MDX or rendered text);
 //! - [`verify_import`]: report what changed upstream, page by page (`drift` compares);
 //! - [`catalog`]: regenerate `docs/MODELS.md`;
-//! - [`bench`]: the benchmarks (see BENCHMARKS.md);
+//! - [`bench`](mod@bench): the benchmarks (see BENCHMARKS.md);
 //! - [`chaos`]: the fault campaign (see SECURITY.md);
 //! - [`fuzz`]: the fuzz targets under `fuzz/` (nightly, cargo-fuzz).
 //!

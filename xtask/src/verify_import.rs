@@ -1,5 +1,5 @@
 //! `cargo xtask verify-import PAGE|DIR… [--json]`: compares every page whose slug is in the catalog
-//! with its descriptor and reports, per model, what changed upstream ([`crate::drift`]); fails on
+//! with its descriptor and reports, per model, what changed upstream (`crate::drift`); fails on
 //! any drift. This is how the catalog's prices stay true when PixelByte edits its pages (CI runs
 //! it on the original seed pages).
 

@@ -1,5 +1,5 @@
 //! From what a page states to a descriptor: identity, typed fields, the pricing matched by
-//! [`super::factors`], and the check that the draft's own default cost is the page's.
+//! `super::factors`, and the check that the draft's own default cost is the page's.
 
 use std::collections::BTreeSet;
 

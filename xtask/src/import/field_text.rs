@@ -388,8 +388,15 @@ mod tests {
             r[0].message.contains("item shape is stated in words"),
             "{r:?}"
         );
-        let (f, r) = read_one(WireType::Array, "Each item: 1-4 pictures and an optional voice.");
-        assert_eq!((f.max_items, r.len()), (None, 1), "a limit of each item is not the array's");
+        let (f, r) = read_one(
+            WireType::Array,
+            "Each item: 1-4 pictures and an optional voice.",
+        );
+        assert_eq!(
+            (f.max_items, r.len()),
+            (None, 1),
+            "a limit of each item is not the array's"
+        );
         let (_, r) = read_one(
             WireType::String,
             "Required for the start-end capability. Plain words here.",

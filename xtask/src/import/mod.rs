@@ -1,8 +1,8 @@
 //! `cargo xtask import`: drafts descriptors from PixelByte model pages, in both shapes they come in:
-//! the MDX source of the docs site ([`mdx`], over the component tree of [`markup`] and the prose
-//! facts of [`field_text`]), and the text a browser copy of a rendered page gives ([`rendered`]).
-//! Both fill one [`page::Page`], with [`price_table`] reading the pricing facts of either;
-//! [`factors`] matches the price table to the fields it prices, and [`draft`] builds the descriptor.
+//! the MDX source of the docs site (`mdx`, over the component tree of `markup` and the prose
+//! facts of `field_text`), and the text a browser copy of a rendered page gives (`rendered`).
+//! Both fill one `page::Page`, with `price_table` reading the pricing facts of either;
+//! `factors` matches the price table to the fields it prices, and `draft` builds the descriptor.
 //!
 //! Facts are extracted (slug, names, types, options, defaults, limits, prices); the page's
 //! sentences are not copied: descriptions are neutral drafts for a maintainer to write, and
