@@ -8,7 +8,7 @@ use kling_descriptor::model::{
 };
 use kling_descriptor::{MicroCents, Multiplier};
 
-use crate::typing::{value_type_of, wire_value};
+use crate::typing::{title_case, value_type_of, wire_value};
 
 /// The flags of `cargo xtask new-model`.
 #[derive(Debug, clap::Args)]
@@ -81,16 +81,7 @@ pub struct Scaffold {
 }
 
 fn titled(segment: &str) -> String {
-    segment
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    title_case(segment, '-')
 }
 
 fn pairs<'a>(list: &'a [String], flag: &str) -> Result<Vec<(&'a str, &'a str)>, String> {

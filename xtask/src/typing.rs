@@ -1,5 +1,5 @@
-//! How option and default text from a page or a flag becomes typed descriptor values (one place for
-//! the importer and the scaffold).
+//! How text from a page or a flag becomes descriptor values: typed options and defaults, and labels
+//! from names (one place for the importer and the scaffold).
 
 use kling_descriptor::model::{ValueType, WireType};
 use serde_json::Value;
@@ -28,4 +28,17 @@ pub fn wire_value(wire: WireType, text: &str) -> Value {
         WireType::Number => text.parse::<f64>().map_or_else(|_| fallback(), Value::from),
         _ => fallback(),
     }
+}
+
+/// Each word capitalised, words split at `separator` and joined by spaces (`has_sound` → `Has Sound`).
+pub fn title_case(name: &str, separator: char) -> String {
+    name.split(separator)
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

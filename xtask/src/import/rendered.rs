@@ -10,6 +10,7 @@ use super::example::json_object;
 use super::page::{FactorRow, Page, PageFactor, PageField, Review, wire_of};
 use super::price_table::{base_cost, formula_names, multiplier, split_cell, stated_cost};
 use super::text::{excerpt, find_slug, normalize};
+use crate::typing::title_case;
 
 const PROPERTIES: [&str; 5] = [
     "Provider",
@@ -215,17 +216,7 @@ fn split_label<'a>(line: &'a str, names: &[String]) -> (String, &'a str) {
     ]
     .map(String::from)
     .to_vec();
-    known.extend(names.iter().map(|f| {
-        f.split('_')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }));
+    known.extend(names.iter().map(|f| title_case(f, '_')));
     known.sort_by_key(|k| std::cmp::Reverse(k.len()));
     match known.iter().find(|k| line.starts_with(k.as_str())) {
         Some(k) => (k.clone(), &line[k.len()..]),
