@@ -212,7 +212,14 @@ impl Forward {
             .await;
         match sent {
             Ok(response) => Forwarded::Answered(response.status().as_u16()),
-            Err(e) => Forwarded::Failed(e.to_string()),
+            Err(e) => {
+                // reqwest's own message names only the URL; the innermost cause says what failed.
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(next) = cause.source() {
+                    cause = next;
+                }
+                Forwarded::Failed(format!("{e} ({cause})"))
+            }
         }
     }
 }
