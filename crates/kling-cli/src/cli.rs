@@ -12,7 +12,7 @@ use crate::catalog;
 #[derive(Debug, Parser)]
 #[command(name = "kling", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// The API base URL [else PIXELBYTE_BASE_URL, the profile's, or https://api.muvi.video/v1].
+    /// The API base URL [else PIXELBYTE_BASE_URL, the profile's, or `https://api.muvi.video/v1`].
     #[arg(long, global = true)]
     pub base_url: Option<String>,
     /// The API key [else PIXELBYTE_API_KEY or the profile's]; prefer those, a flag shows in `ps`.

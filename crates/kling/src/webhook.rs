@@ -7,7 +7,7 @@
 //!
 //! A [`Verifier`] holds one secret or several: while a secret is being rotated, a delivery signed
 //! with any of them verifies. [`Verifier::verify_headers`] takes the request's headers as they
-//! arrive; with the `axum` feature, [`axum::VerifiedEvent`] is an extractor that does it all.
+//! arrive; with the `axum` feature, `webhook::axum::VerifiedEvent` is an extractor that does it all.
 //!
 //! ```
 //! use kling::webhook::{Verifier, sign};
