@@ -526,4 +526,16 @@ fn verbose_logs_show_requests_retries_and_waits_but_never_the_key() {
     let (code, _, stderr) = run(&[&api[..], &["wait", id]].concat());
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("polled"), "no logs unless asked: {stderr}");
+    let out = kling()
+        .env("RUST_LOG", "kling=loud")
+        .args(api)
+        .args(["wait", id])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: RUST_LOG `kling=loud` is not a log filter"),
+        "{stderr}"
+    );
 }
