@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use kling_cli::fields::field_of;
+use serde::Serialize;
 
 /// The process exit code of a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +154,36 @@ impl From<kling::client::Error> for Fail {
             E::Io { .. } => Fail::other("io", e.to_string()),
             E::SubmitOutcomeUnknown { .. } => Fail::maybe_submitted(e.to_string()),
             _ => Fail::other("error", e.to_string()),
+        }
+    }
+}
+
+/// An error as `--json` prints it on stderr: `{"error": {"code", "message", "field"?,
+/// "request_id"?}}`.
+#[derive(Serialize)]
+pub struct ErrorView<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a Fail> for ErrorView<'a> {
+    fn from(fail: &'a Fail) -> Self {
+        ErrorView {
+            error: ErrorBody {
+                code: fail.code(),
+                message: fail.message(),
+                field: fail.field(),
+                request_id: fail.request_id(),
+            },
         }
     }
 }

@@ -37,7 +37,7 @@ async fn main() -> ExitCode {
 /// Prints a failure: `error: …`, or with `--json` one JSON object; exits with its code.
 fn report(fail: &Fail, json: bool) -> ExitCode {
     if json {
-        match serde_json::to_string(&output::ErrorView::from(fail)) {
+        match serde_json::to_string(&fail::ErrorView::from(fail)) {
             Ok(text) => eprintln!("{text}"),
             Err(_) => eprintln!("error: {}", fail.message()),
         }

@@ -18,10 +18,21 @@ use crate::fail::Fail;
 
 /// Prints a view as pretty JSON on stdout.
 pub fn print_json(view: &impl Serialize) -> Result<(), Fail> {
-    let text = serde_json::to_string_pretty(view)
+    let text = serde_json::to_string_pretty(view).map_err(unwritable)?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Prints a view as one line of JSON on stdout, for outputs that are a stream of views.
+pub fn print_json_line(view: &impl Serialize) -> Result<(), Fail> {
+    let text = serde_json::to_string(view)
         .map_err(|e| Fail::other("io", format!("cannot write JSON: {e}")))?;
     println!("{text}");
     Ok(())
+}
+
+fn unwritable(e: serde_json::Error) -> Fail {
+    Fail::other("io", format!("cannot write JSON: {e}"))
 }
 
 /// Prints a view: as JSON with `--json`, else its text form.
@@ -344,11 +355,15 @@ impl fmt::Display for UploadedView<'_> {
     }
 }
 
-/// What became of a delivery `kling webhook listen` forwarded.
+/// What became of a delivery `kling webhook listen` forwarded: `{"status": 202}` or
+/// `{"error": "…"}`.
+#[derive(Serialize)]
 pub enum Forwarded {
     /// The app answered with this HTTP status.
+    #[serde(rename = "status")]
     Answered(u16),
     /// The app could not be reached, or did not answer in time.
+    #[serde(rename = "error")]
     Failed(String),
 }
 
@@ -361,16 +376,7 @@ pub struct EventView<'a> {
     outputs: Vec<OutputView<'a>>,
     error: Option<JobErrorView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    forwarded: Option<ForwardedView>,
-}
-
-/// `{"status": 200}` or `{"error": "…"}`.
-#[derive(Serialize)]
-struct ForwardedView {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    forwarded: Option<Forwarded>,
 }
 
 impl<'a> EventView<'a> {
@@ -381,16 +387,7 @@ impl<'a> EventView<'a> {
             status: event.status.as_str(),
             outputs: event.outputs.iter().map(OutputView::from).collect(),
             error: event.error.as_ref().map(JobErrorView::from),
-            forwarded: forwarded.map(|f| match f {
-                Forwarded::Answered(status) => ForwardedView {
-                    status: Some(status),
-                    error: None,
-                },
-                Forwarded::Failed(error) => ForwardedView {
-                    status: None,
-                    error: Some(error),
-                },
-            }),
+            forwarded,
         }
     }
 }
@@ -404,29 +401,21 @@ impl fmt::Display for EventView<'_> {
             _ => {}
         }
         match &self.forwarded {
-            Some(ForwardedView {
-                status: Some(status),
-                ..
-            }) => write!(f, " -> forwarded, {status}"),
-            Some(ForwardedView {
-                error: Some(error), ..
-            }) => write!(f, " -> forward failed: {error}"),
-            _ => Ok(()),
+            Some(Forwarded::Answered(status)) => write!(f, " -> forwarded, {status}"),
+            Some(Forwarded::Failed(error)) => write!(f, " -> forward failed: {error}"),
+            None => Ok(()),
         }
     }
 }
 
-/// `kling webhook verify` on a valid delivery.
+/// `kling webhook verify` on a valid delivery: `{"valid": true}`, or `valid`.
 #[derive(Serialize)]
 pub struct ValidView {
     valid: bool,
 }
 
-impl Default for ValidView {
-    fn default() -> Self {
-        ValidView { valid: true }
-    }
-}
+/// The one value of [`ValidView`].
+pub const VALID: ValidView = ValidView { valid: true };
 
 impl fmt::Display for ValidView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -507,35 +496,5 @@ impl fmt::Display for SettingsView {
             write!(f, "{name:<12} {value}")?;
         }
         Ok(())
-    }
-}
-
-/// An error as `--json` prints it on stderr: `{"error": {"code", "message", "field"?,
-/// "request_id"?}}`.
-#[derive(Serialize)]
-pub struct ErrorView<'a> {
-    error: ErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-}
-
-impl<'a> From<&'a Fail> for ErrorView<'a> {
-    fn from(fail: &'a Fail) -> Self {
-        ErrorView {
-            error: ErrorBody {
-                code: fail.code(),
-                message: fail.message(),
-                field: fail.field(),
-                request_id: fail.request_id(),
-            },
-        }
     }
 }

@@ -15,7 +15,7 @@ use kling::webhook::{Verifier, WebhookError};
 
 use crate::cli::SecretArgs;
 use crate::fail::Fail;
-use crate::output::{EventView, Forwarded, ValidView, emit};
+use crate::output::{EventView, Forwarded, VALID, emit, print_json_line};
 
 /// The variable that holds the webhook secrets (comma-separated) when no flag gives them.
 const SECRET_ENV: &str = "PIXELBYTE_WEBHOOK_SECRET";
@@ -37,7 +37,7 @@ pub fn verify(
     verifier
         .verify(timestamp, signature, &body)
         .map_err(|e| Fail::other(code_of(&e), format!("invalid: {e}")))?;
-    emit(&ValidView::default(), json)
+    emit(&VALID, json)
 }
 
 /// The secrets of `--secret` and `--secret-file` (one per line), else of
@@ -165,8 +165,13 @@ async fn receive(State(l): State<Arc<Listener>>, headers: HeaderMap, body: Bytes
         Some(Forwarded::Failed(_)) => StatusCode::BAD_GATEWAY,
     };
     let view = EventView::new(&event, forwarded);
-    if let Err(e) = emit(&view, l.json) {
-        eprintln!("warning: {}", e.message());
+    if l.json {
+        // One object per line: the output is a stream.
+        if let Err(e) = print_json_line(&view) {
+            eprintln!("warning: {}", e.message());
+        }
+    } else {
+        println!("{view}");
     }
     status.into_response()
 }
