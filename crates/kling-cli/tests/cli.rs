@@ -392,8 +392,6 @@ fn errors_become_json_objects_with_the_same_exit_codes() {
         (code, &e["error"]["code"]),
         (2, &Value::from("over_budget"))
     );
-    let (code, e) = json_error(&[&nowhere[..], &["status", "job_1"]].concat());
-    assert_eq!((code, &e["error"]["code"]), (1, &Value::from("transport")));
     assert_eq!(
         e["error"].as_object().unwrap().keys().collect::<Vec<_>>(),
         ["code", "message"]

@@ -63,6 +63,15 @@ fn webhook_verify_cases() {
         stderr.contains("invalid: the signature does not match"),
         "{stderr}"
     );
+    let out = kling()
+        .args(["webhook", "verify", "--secret", "whsec_other", "--json"])
+        .args(["--timestamp", &now.to_string(), "--signature", &sig])
+        .args(["--body-file", body_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "invalid_signature");
     let old = now - 1000;
     let (code, _, stderr) = verify(
         &["whsec_t"],
