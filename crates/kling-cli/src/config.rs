@@ -71,8 +71,7 @@ pub struct Flags<'a> {
     pub profile: Option<&'a str>,
 }
 
-/// Everything a command may need to reach the API.
-#[derive(Debug)]
+/// Everything a command may need to reach the API. Its `Debug` leaves the key out.
 pub struct Settings {
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
@@ -84,6 +83,24 @@ pub struct Settings {
     pub api_key: Option<Sourced<String>>,
     /// The most a submit may cost.
     pub max_cost: Option<Sourced<MicroCents>>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("config_file", &self.config_file)
+            .field("profile", &self.profile)
+            .field("base_url", &self.base_url)
+            .field(
+                "api_key",
+                &self
+                    .api_key
+                    .as_ref()
+                    .map(|k| format!("<redacted> ({})", k.source)),
+            )
+            .field("max_cost", &self.max_cost)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -327,6 +344,7 @@ api_key_env = "PROD_KEY"
     fn flags_beat_environment_beat_profile() {
         let fx = Fixture::new("precedence", TWO_PROFILES);
         let s = fx.resolve(Flags::default()).unwrap();
+        assert!(!format!("{s:?}").contains("pb_from_file"), "{s:?}");
         assert_eq!(
             s.profile.unwrap(),
             sourced("default".into(), "no --profile or KLING_PROFILE")
