@@ -426,29 +426,26 @@ fn verbose_logs_show_requests_retries_and_waits_but_never_the_key() {
     assert!(stderr.contains("job submitted"), "{stderr}");
     assert!(!stderr.contains("pb_cli_test"), "{stderr}");
     let id = stdout.trim();
-    let out = kling()
-        .env("RUST_LOG", "kling=debug")
-        .args(api)
-        .args(["wait", id])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let wait_with = |filter: &str| {
+        let out = kling()
+            .env("RUST_LOG", filter)
+            .args(api)
+            .args(["wait", id])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("pb_cli_test"), "{stderr}");
+        stderr
+    };
+    let stderr = wait_with("kling=debug");
     assert!(
         stderr.contains("polled"),
         "RUST_LOG turns logs on: {stderr}"
     );
-    assert!(!stderr.contains("pb_cli_test"), "{stderr}");
-    let (code, _, stderr) = run(&[&api[..], &["wait", id]].concat());
-    assert_eq!(code, 0, "{stderr}");
+    let stderr = wait_with("");
     assert!(!stderr.contains("polled"), "no logs unless asked: {stderr}");
-    let out = kling()
-        .env("RUST_LOG", "kling=loud")
-        .args(api)
-        .args(["wait", id])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = wait_with("kling=loud");
     assert!(
         stderr.starts_with("warning: RUST_LOG `kling=loud` is not a log filter"),
         "{stderr}"

@@ -206,6 +206,24 @@ async fn next_line(listen: &Listen) -> String {
     panic!("the listener printed nothing");
 }
 
+/// Posts `body` to the listener signed with `secret` now, as a sender would; answers the status.
+async fn deliver(listen: &Listen, secret: &str, body: &[u8]) -> u16 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    reqwest::Client::new()
+        .post(&listen.url)
+        .header(TIMESTAMP_HEADER, now.to_string())
+        .header(SIGNATURE_HEADER, sign(secret, now, body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verified_deliveries_are_forwarded_with_their_headers_and_body() {
     let mut config = SandboxConfig::for_tests();
@@ -243,19 +261,8 @@ async fn verified_deliveries_are_forwarded_with_their_headers_and_body() {
 
     // A forged delivery is refused with 401 and reaches neither the app nor stdout.
     let forged = br#"{"jobId":"job_forged","status":"completed"}"#;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let answer = reqwest::Client::new()
-        .post(&listen.url)
-        .header(TIMESTAMP_HEADER, now.to_string())
-        .header(SIGNATURE_HEADER, sign("whsec_guess", now, forged))
-        .body(forged.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 401);
+    let answer = deliver(&listen, "whsec_guess", forged).await;
+    assert_eq!(answer, 401);
     assert_eq!(seen.lock().unwrap().len(), 1);
     assert!(listen.lines.try_recv().is_err());
     sandbox.shutdown().await;
@@ -266,19 +273,8 @@ async fn an_unreachable_app_gets_the_sender_a_502() {
     let dead = format!("http://127.0.0.1:{}/app", free_port());
     let listen = listen("whsec_a", &dead, &["--json"]).await;
     let body = br#"{"jobId":"job_1","status":"failed","error":{"code":"GENERATION_FAILED","message":"no"}}"#;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let answer = reqwest::Client::new()
-        .post(&listen.url)
-        .header(TIMESTAMP_HEADER, now.to_string())
-        .header(SIGNATURE_HEADER, sign("whsec_a", now, body))
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 502, "the sender will retry");
+    let answer = deliver(&listen, "whsec_a", body).await;
+    assert_eq!(answer, 502, "the sender will retry");
     let line: Value = serde_json::from_str(&next_line(&listen).await).unwrap();
     assert_eq!(line["job_id"], "job_1");
     assert_eq!(line["error"]["code"], "GENERATION_FAILED");
