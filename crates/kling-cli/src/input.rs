@@ -18,17 +18,21 @@ pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
     let d = catalog::descriptor(&args.slug)?;
     let base = args.input.as_deref().map(read_file).transpose()?;
     let json = fields::build_input(&d, base, &args.fields).map_err(|problems| {
-        Fail::Usage(format!(
-            "invalid input for {}; nothing was sent:\n  {}",
-            d.slug,
-            problems.join("\n  ")
-        ))
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        Fail::invalid_input(
+            format!(
+                "invalid input for {}; nothing was sent:\n  {}",
+                d.slug,
+                list.join("\n  ")
+            ),
+            problems.iter().find_map(|p| p.field.clone()),
+        )
     })?;
     let typed = catalog::model_id(&d)?.validate_json(json).map_err(|e| {
-        Fail::Usage(format!(
-            "invalid input for {}; nothing was sent: {e}",
-            d.slug
-        ))
+        Fail::invalid_input(
+            format!("invalid input for {}; nothing was sent: {e}", d.slug),
+            None,
+        )
     })?;
     Ok((d, typed))
 }
@@ -39,11 +43,11 @@ fn read_file(spec: &str) -> Result<Value, Fail> {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| Fail::Usage(format!("cannot read stdin: {e}")))?;
+            .map_err(|e| Fail::usage(format!("cannot read stdin: {e}")))?;
         text
     } else {
         std::fs::read_to_string(spec)
-            .map_err(|e| Fail::Usage(format!("cannot read {spec}: {e}")))?
+            .map_err(|e| Fail::usage(format!("cannot read {spec}: {e}")))?
     };
-    serde_json::from_str(&text).map_err(|e| Fail::Usage(format!("{spec} is not JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| Fail::usage(format!("{spec} is not JSON: {e}")))
 }

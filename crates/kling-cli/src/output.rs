@@ -13,14 +13,26 @@ use kling_descriptor::Descriptor;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::config::{Settings, Sourced};
 use crate::fail::Fail;
 
 /// Prints a view as pretty JSON on stdout.
 pub fn print_json(view: &impl Serialize) -> Result<(), Fail> {
-    let text = serde_json::to_string_pretty(view)
-        .map_err(|e| Fail::Other(format!("cannot write JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(view).map_err(unwritable)?;
     println!("{text}");
     Ok(())
+}
+
+/// Prints a view as one line of JSON on stdout, for outputs that are a stream of views.
+pub fn print_json_line(view: &impl Serialize) -> Result<(), Fail> {
+    let text = serde_json::to_string(view)
+        .map_err(|e| Fail::other("io", format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn unwritable(e: serde_json::Error) -> Fail {
+    Fail::other("io", format!("cannot write JSON: {e}"))
 }
 
 /// Prints a view: as JSON with `--json`, else its text form.
@@ -343,18 +355,146 @@ impl fmt::Display for UploadedView<'_> {
     }
 }
 
-/// The line `kling webhook listen` prints for a verified delivery: the job, its status, and its
-/// first output's URL or its error.
-pub struct EventLine<'a>(pub &'a Event);
+/// What became of a delivery `kling webhook listen` forwarded: `{"status": 202}` or
+/// `{"error": "…"}`.
+#[derive(Serialize)]
+pub enum Forwarded {
+    /// The app answered with this HTTP status.
+    #[serde(rename = "status")]
+    Answered(u16),
+    /// The app could not be reached, or did not answer in time.
+    #[serde(rename = "error")]
+    Failed(String),
+}
 
-impl fmt::Display for EventLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let event = self.0;
-        write!(f, "{} {} ", event.job_id, event.status)?;
-        match (event.outputs.first(), &event.error) {
-            (Some(o), _) => f.write_str(&o.url),
-            (None, Some(e)) => write!(f, "{} {}", e.code, e.message),
-            _ => Ok(()),
+/// The line `kling webhook listen` prints for a verified delivery: the job, its status, its
+/// first output's URL or its error, and what the app answered when forwarding.
+#[derive(Serialize)]
+pub struct EventView<'a> {
+    job_id: &'a str,
+    status: &'a str,
+    outputs: Vec<OutputView<'a>>,
+    error: Option<JobErrorView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forwarded: Option<Forwarded>,
+}
+
+impl<'a> EventView<'a> {
+    /// The view of `event`, and of its forward when there was one.
+    pub fn new(event: &'a Event, forwarded: Option<Forwarded>) -> Self {
+        EventView {
+            job_id: &event.job_id,
+            status: event.status.as_str(),
+            outputs: event.outputs.iter().map(OutputView::from).collect(),
+            error: event.error.as_ref().map(JobErrorView::from),
+            forwarded,
         }
+    }
+}
+
+impl fmt::Display for EventView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.job_id, self.status)?;
+        match (self.outputs.first(), &self.error) {
+            (Some(o), _) => write!(f, " {}", o.url)?,
+            (None, Some(e)) => write!(f, " {} {}", e.code, e.message)?,
+            _ => {}
+        }
+        match &self.forwarded {
+            Some(Forwarded::Answered(status)) => write!(f, " -> forwarded, {status}"),
+            Some(Forwarded::Failed(error)) => write!(f, " -> forward failed: {error}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `kling webhook verify` on a valid delivery: `{"valid": true}`, or `valid`.
+#[derive(Serialize)]
+pub struct ValidView {
+    valid: bool,
+}
+
+/// The one value of [`ValidView`].
+pub const VALID: ValidView = ValidView { valid: true };
+
+impl fmt::Display for ValidView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("valid")
+    }
+}
+
+/// `kling config show`: each setting with where it came from; the key masked.
+#[derive(Serialize)]
+pub struct SettingsView {
+    config_file: Option<String>,
+    profile: Option<SettingView>,
+    base_url: SettingView,
+    api_key: Option<SettingView>,
+    max_cost: Option<SettingView>,
+}
+
+/// One setting and its source.
+#[derive(Serialize)]
+struct SettingView {
+    value: String,
+    source: String,
+}
+
+impl<T> From<(String, &Sourced<T>)> for SettingView {
+    fn from((value, s): (String, &Sourced<T>)) -> Self {
+        SettingView {
+            value,
+            source: s.source.clone(),
+        }
+    }
+}
+
+impl From<&Settings> for SettingsView {
+    fn from(s: &Settings) -> Self {
+        SettingsView {
+            config_file: s.config_file.as_ref().map(|p| p.display().to_string()),
+            profile: s.profile.as_ref().map(|p| (p.value.clone(), p).into()),
+            base_url: (s.base_url.value.clone(), &s.base_url).into(),
+            api_key: s.api_key.as_ref().map(|k| (mask(&k.value), k).into()),
+            max_cost: s.max_cost.as_ref().map(|m| (m.value.to_string(), m).into()),
+        }
+    }
+}
+
+/// A secret as `****` and, when it is long enough to spare them, its last four characters.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 16 {
+        return "****".into();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("****{tail}")
+}
+
+impl fmt::Display for SettingsView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |s: Option<&SettingView>| {
+            s.map_or_else(
+                || "(none)".to_string(),
+                |s| format!("{}  ({})", s.value, s.source),
+            )
+        };
+        let rows = [
+            (
+                "config file",
+                self.config_file.clone().unwrap_or_else(|| "(none)".into()),
+            ),
+            ("profile", shown(self.profile.as_ref())),
+            ("base_url", shown(Some(&self.base_url))),
+            ("api_key", shown(self.api_key.as_ref())),
+            ("max_cost", shown(self.max_cost.as_ref())),
+        ];
+        for (i, (name, value)) in rows.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{name:<12} {value}")?;
+        }
+        Ok(())
     }
 }

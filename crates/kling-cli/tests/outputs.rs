@@ -1,5 +1,5 @@
-//! The JSON shapes scripts read (every key, in order) and the exit codes of a job's ends,
-//! against an in-process sandbox.
+//! The JSON shapes scripts read (every key, in order), the exit codes of a job's ends and the
+//! error objects `--json` prints for them, against an in-process sandbox.
 
 use std::process::Command;
 
@@ -60,6 +60,14 @@ async fn kling(sandbox: &Sandbox, args: &[&str]) -> Out {
         },
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The `error` member of the one JSON object `--json` prints on stderr when a command fails.
+fn error_object(stderr: &str) -> Value {
+    let object: Value = serde_json::from_str(stderr)
+        .unwrap_or_else(|e| panic!("stderr is not one JSON object ({e}): {stderr}"));
+    assert_eq!(keys(&object), ["error"]);
+    object["error"].clone()
 }
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -129,10 +137,15 @@ async fn a_failed_job_exits_5_and_prints_its_error() {
     assert_eq!(out.code, 5, "{}", out.stderr);
     assert_eq!(out.json["status"], "failed");
     assert_eq!(keys(&out.json["error"]), ["code", "message"]);
+    // The error object on stderr carries the job's own error code.
+    let error = error_object(&out.stderr);
+    assert_eq!(error["code"], out.json["error"]["code"]);
     assert!(
-        out.stderr.contains("(the cost was refunded)"),
-        "{}",
-        out.stderr
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("(the cost was refunded)"),
+        "{error}"
     );
     sb.shutdown().await;
 }
@@ -157,11 +170,14 @@ async fn a_pending_job_times_out_with_4_and_cancels_with_a_refund() {
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert_eq!(out.json["status"], "pending");
     let id = out.json["job_id"].as_str().unwrap().to_string();
+    let error = error_object(&out.stderr);
+    assert_eq!(error["code"], "timed_out");
     assert!(
-        out.stderr
+        error["message"]
+            .as_str()
+            .unwrap()
             .contains(&format!("Check later with `kling wait {id}`")),
-        "{}",
-        out.stderr
+        "{error}"
     );
 
     let cancelled = kling(&sb, &["cancel", &id, "--json"]).await;
@@ -174,6 +190,7 @@ async fn a_pending_job_times_out_with_4_and_cancels_with_a_refund() {
     let waited = kling(&sb, &["wait", &id, "--json"]).await;
     assert_eq!(waited.code, 5, "a cancelled job did not produce its video");
     assert_eq!(waited.json["status"], "cancelled");
+    assert_eq!(error_object(&waited.stderr)["code"], "job_cancelled");
     sb.shutdown().await;
 }
 

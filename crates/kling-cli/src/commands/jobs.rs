@@ -10,27 +10,27 @@ use crate::output::{CancelledView, JobRow, JobView, JournalRow, emit, print_json
 use crate::session::Session;
 
 /// `kling status`: one job's state.
-pub async fn status(cli: &Cli, id: &str, json_out: bool) -> Result<(), Fail> {
+pub async fn status(cli: &Cli, id: &str) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let state = s.client.job(id).await?;
-    emit(&JobView::from(&state), json_out)
+    emit(&JobView::from(&state), cli.json)
 }
 
 /// `kling cancel`: cancels a pending job, which refunds it.
-pub async fn cancel(cli: &Cli, id: &str, json_out: bool) -> Result<(), Fail> {
+pub async fn cancel(cli: &Cli, id: &str) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let cancelled = s.client.cancel(id).await?;
-    emit(&CancelledView::from(&cancelled), json_out)
+    emit(&CancelledView::from(&cancelled), cli.json)
 }
 
 /// `kling jobs`: the newest jobs, optionally filtered.
 pub async fn list(cli: &Cli, args: &JobsArgs) -> Result<(), Fail> {
     if args.local {
-        return local(args);
+        return local(args, cli.json);
     }
     let status = args.status.as_deref().map(JobStatus::from);
     if let Some(JobStatus::Unknown(s)) = &status {
-        return Err(Fail::Usage(format!(
+        return Err(Fail::usage(format!(
             "`{s}` is not a status; use pending, processing, completed, failed or cancelled"
         )));
     }
@@ -42,7 +42,7 @@ pub async fn list(cli: &Cli, args: &JobsArgs) -> Result<(), Fail> {
     };
     let jobs = first_jobs(&s.client, filter, args.limit).await?;
     let rows: Vec<JobRow> = jobs.iter().map(JobRow::from).collect();
-    if args.json.json {
+    if cli.json {
         return print_json(&rows);
     }
     for row in &rows {
@@ -55,9 +55,9 @@ pub async fn list(cli: &Cli, args: &JobsArgs) -> Result<(), Fail> {
 }
 
 /// `kling jobs --local`: the jobs submitted from this machine, newest first.
-fn local(args: &JobsArgs) -> Result<(), Fail> {
+fn local(args: &JobsArgs, json_out: bool) -> Result<(), Fail> {
     let jobs: Vec<_> = journal::read().into_iter().take(args.limit).collect();
-    if args.json.json {
+    if json_out {
         return print_json(&jobs);
     }
     for j in &jobs {

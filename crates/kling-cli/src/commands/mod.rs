@@ -1,6 +1,7 @@
 //! One module per command group; [`run`] sends each command to its module.
 
 mod completions;
+mod config;
 mod jobs;
 mod models;
 mod sandbox;
@@ -8,31 +9,35 @@ mod submit;
 mod upload;
 mod webhook;
 
-use crate::cli::{Cli, Command, WebhookCommand};
+use crate::cli::{Cli, Command, ConfigCommand, WebhookCommand};
 use crate::fail::Fail;
 
 /// Runs the command the line names.
 pub async fn run(cli: &Cli) -> Result<(), Fail> {
+    let json = cli.json;
     match &cli.command {
-        Command::Models(flag) => models::list(flag.json),
-        Command::Show { slug, json } => models::show(slug, json.json),
+        Command::Models => models::list(json),
+        Command::Show { slug } => models::show(slug, json),
         Command::Schema { slug } => models::schema(slug),
-        Command::Price(args) => models::price(args),
+        Command::Price(args) => models::price(args, json),
         Command::Submit(args) => submit::submit(cli, args).await,
-        Command::Wait { id, timeout, json } => submit::wait(cli, id, *timeout, json.json).await,
-        Command::Status { id, json } => jobs::status(cli, id, json.json).await,
-        Command::Cancel { id, json } => jobs::cancel(cli, id, json.json).await,
+        Command::Wait { id, timeout } => submit::wait(cli, id, *timeout).await,
+        Command::Status { id } => jobs::status(cli, id).await,
+        Command::Cancel { id } => jobs::cancel(cli, id).await,
         Command::Jobs(args) => jobs::list(cli, args).await,
-        Command::Upload { file, json } => upload::upload(cli, file, json.json).await,
+        Command::Upload { file } => upload::upload(cli, file).await,
         Command::Webhook(WebhookCommand::Verify {
-            secret,
+            secrets,
             timestamp,
             signature,
             body_file,
-        }) => webhook::verify(secret, timestamp, signature, body_file),
-        Command::Webhook(WebhookCommand::Listen { port, secret }) => {
-            webhook::listen(*port, secret).await
-        }
+        }) => webhook::verify(secrets, timestamp, signature, body_file, json),
+        Command::Webhook(WebhookCommand::Listen {
+            port,
+            secrets,
+            forward_to,
+        }) => webhook::listen(*port, secrets, forward_to.as_deref(), json).await,
+        Command::Config(ConfigCommand::Show) => config::show(cli),
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Completions { shell } => completions::print(*shell),
     }

@@ -114,10 +114,10 @@ pub fn schema(slug: &str) -> Result<(), Fail> {
 }
 
 /// `kling price`: validates an input and prices it.
-pub fn price(args: &InputArgs) -> Result<(), Fail> {
+pub fn price(args: &InputArgs, json_out: bool) -> Result<(), Fail> {
     let (d, typed) = input::typed(args)?;
     let quote = typed.cost_breakdown();
-    if args.json.json {
+    if json_out {
         print_json(&QuoteView::new(&d.slug, &quote))
     } else {
         println!("{quote}");

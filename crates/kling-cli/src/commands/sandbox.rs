@@ -6,5 +6,7 @@ use crate::fail::Fail;
 
 /// Serves until interrupted.
 pub async fn run(args: &SandboxArgs) -> Result<(), Fail> {
-    args.run().await.map_err(|e| Fail::Other(e.to_string()))
+    args.run()
+        .await
+        .map_err(|e| Fail::other("sandbox", e.to_string()))
 }

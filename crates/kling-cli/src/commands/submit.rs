@@ -13,27 +13,36 @@ use crate::journal;
 use crate::output::{JobView, SubmittedView, print_json, timestamp};
 use crate::session::Session;
 
-/// `kling submit`: validate, price, refuse above `--max-cost`, submit, journal, and with
-/// `--wait` wait for the end.
+/// `kling submit`: validate, price, refuse above `--max-cost` (or the profile's `max_cost`),
+/// submit, journal, and with `--wait` wait for the end.
 pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
-    let json_out = args.input.json.json;
+    let json_out = cli.json;
     let (d, typed) = input::typed(&args.input)?;
     let quote = typed.cost_breakdown();
-    if let Some(max) = args.max_cost
-        && quote.total > max
-    {
-        return Err(Fail::Usage(format!(
-            "the job costs {} ({quote}), above --max-cost {max}; nothing was sent",
-            quote.total
-        )));
-    }
     let s = Session::start(cli).await?;
+    let budget = match (args.max_cost, &s.max_cost) {
+        (Some(max), _) => Some((max, format!("--max-cost {max}"))),
+        (None, Some(max)) => Some((
+            max.value,
+            format!("max_cost {} of {}", max.value, max.source),
+        )),
+        (None, None) => None,
+    };
+    if let Some((max, what)) = &budget
+        && quote.total > *max
+    {
+        return Err(Fail::usage(format!(
+            "the job costs {} ({quote}), above {what}; nothing was sent",
+            quote.total
+        ))
+        .with_code("over_budget"));
+    }
     if !json_out {
         eprintln!("Price: {quote}");
     }
     let options = SubmitOptions {
         webhook_url: args.webhook.clone(),
-        budget: args.max_cost,
+        budget: budget.map(|(max, _)| max),
     };
     let job = match s.client.submit_any(&typed, options).await {
         Ok(job) => job,
@@ -42,6 +51,7 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         }
         Err(e) => return Err(e.into()),
     };
+    tracing::debug!(job_id = %job.id, request_id = job.request_id.as_deref().unwrap_or("none"), "submit answered");
     // Journal before waiting, so an interrupted wait never loses a paid job.
     if let Err(e) = journal::record(&job, s.client.base_url()) {
         eprintln!("warning: {e}");
@@ -78,21 +88,22 @@ fn maybe_submitted(e: &Error, base_url: &str) -> Fail {
         ..
     } = e
     else {
-        return Fail::Other(e.to_string());
+        return Fail::other("internal", e.to_string());
     };
     let since = timestamp(*sent_at);
     let journal = match journal::record_maybe(model, *estimated_cost, *sent_at, base_url, reason) {
         Ok(path) => format!("recorded as `maybe` in {}", path.display()),
         Err(e) => format!("not recorded in the journal: {e}"),
     };
-    Fail::MaybeSubmitted(format!(
+    Fail::maybe_submitted(format!(
         "{e}\nThe job may exist. Check with `kling jobs --model {model}` before submitting again: \
          a job created at or after {since} is this one ({journal})."
     ))
 }
 
 /// `kling wait`: follow a job by id to its end.
-pub async fn wait(cli: &Cli, id: &str, timeout: Duration, json_out: bool) -> Result<(), Fail> {
+pub async fn wait(cli: &Cli, id: &str, timeout: Duration) -> Result<(), Fail> {
+    let json_out = cli.json;
     let s = Session::start(cli).await?;
     let outcome = wait_for(&s.client, None, id, timeout, json_out).await?;
     let last = last_state(&outcome)?;
@@ -151,7 +162,7 @@ fn last_state(outcome: &Outcome) -> Result<&JobState, Fail> {
 }
 
 fn unexpected() -> Fail {
-    Fail::Other("the wait ended in an unexpected way".into())
+    Fail::other("internal", "the wait ended in an unexpected way")
 }
 
 /// Says how the wait ended (in text, unless JSON was printed) and maps it to an exit code.
@@ -166,14 +177,24 @@ fn conclude(outcome: &Outcome, json_out: bool) -> Result<(), Fail> {
             }
             Ok(())
         }
-        Outcome::Failed { job, error } => Err(Fail::JobFailed(format!(
-            "job {} failed: {} {} (the cost was refunded)",
-            job.id, error.code, error.message
-        ))),
-        Outcome::Cancelled(state) => Err(Fail::JobFailed(format!(
-            "job {} was cancelled (refunded)",
-            state.id
-        ))),
+        Outcome::Failed { job, error } => {
+            // The job's own error code, when it has one.
+            let code = match error.code.as_str() {
+                "" => "job_failed".to_string(),
+                code => code.to_string(),
+            };
+            Err(Fail::job_failed(
+                code,
+                format!(
+                    "job {} failed: {} {} (the cost was refunded)",
+                    job.id, error.code, error.message
+                ),
+            ))
+        }
+        Outcome::Cancelled(state) => Err(Fail::job_failed(
+            "job_cancelled",
+            format!("job {} was cancelled (refunded)", state.id),
+        )),
         Outcome::TimedOut {
             job_id,
             last,
@@ -184,7 +205,7 @@ fn conclude(outcome: &Outcome, json_out: bool) -> Result<(), Fail> {
             } else {
                 "it is still running"
             };
-            Err(Fail::TimedOut(format!(
+            Err(Fail::timed_out(format!(
                 "gave up waiting for {job_id} (last status {}); {what}. Check later with `kling wait {job_id}`",
                 last.status
             )))

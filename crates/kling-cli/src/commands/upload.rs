@@ -8,8 +8,8 @@ use crate::output::{UploadedView, emit};
 use crate::session::Session;
 
 /// Uploads `file` and prints its URL.
-pub async fn upload(cli: &Cli, file: &Path, json_out: bool) -> Result<(), Fail> {
+pub async fn upload(cli: &Cli, file: &Path) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let uploaded = s.client.upload_path(file).await?;
-    emit(&UploadedView::from(&uploaded), json_out)
+    emit(&UploadedView::from(&uploaded), cli.json)
 }
