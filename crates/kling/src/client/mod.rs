@@ -49,10 +49,12 @@ use crate::{AnyInput, MicroCents, Model, ModelId};
 
 mod error;
 mod http;
+mod reconcile;
 mod types;
 mod wait;
 
 pub use error::{ApiError, Error};
+pub use reconcile::{ReconcileOptions, Reconciled, UnknownSubmit};
 pub use types::{
     Cancelled, Charge, Estimate, Job, JobFilter, JobState, JobSummary, SubmitOptions, UploadedFile,
 };
