@@ -148,8 +148,15 @@ pub fn run(root: &Path, quick: bool, json_out: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the chaos campaign (release build of kling-bench); fails when a job is duplicated or lost.
-pub fn chaos(root: &Path, jobs: usize, seed: u64, json_out: bool) -> Result<(), String> {
+/// Runs a chaos campaign (release build of kling-bench): the client's, or with `batch_rows` the
+/// batch runner's; fails when a job is duplicated or lost.
+pub fn chaos(
+    root: &Path,
+    jobs: usize,
+    seed: u64,
+    json_out: bool,
+    batch_rows: Option<usize>,
+) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.current_dir(root).args([
         "run",
@@ -159,11 +166,13 @@ pub fn chaos(root: &Path, jobs: usize, seed: u64, json_out: bool) -> Result<(), 
         "kling-bench",
         "--",
         "chaos",
-        "--jobs",
-        &jobs.to_string(),
         "--seed",
         &seed.to_string(),
     ]);
+    match batch_rows {
+        Some(rows) => cmd.args(["--batch", "--rows", &rows.to_string()]),
+        None => cmd.args(["--jobs", &jobs.to_string()]),
+    };
     if json_out {
         cmd.arg("--json");
     }

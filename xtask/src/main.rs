@@ -7,7 +7,8 @@
 //! - `cargo xtask import PAGE…`: draft descriptors from PixelByte model pages (MDX or rendered text);
 //! - `cargo xtask catalog`: regenerate `docs/MODELS.md`;
 //! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md);
-//! - `cargo xtask chaos [--jobs N] [--seed S] [--json]`: the fault campaign (see SECURITY.md);
+//! - `cargo xtask chaos [--jobs N] [--seed S] [--json] [--batch [--rows N]]`: the fault campaigns
+//!   (see SECURITY.md);
 //! - `cargo xtask fuzz [--seconds N] [--target T]`: the fuzz targets under `fuzz/` (nightly, cargo-fuzz).
 
 use std::path::{Path, PathBuf};
@@ -96,6 +97,13 @@ enum Command {
         /// Print only the JSON line.
         #[arg(long)]
         json: bool,
+        /// Run a batch through kling-batch instead, its runner killed with SIGKILL at random
+        /// moments and resumed; prove one job per row and the spend.
+        #[arg(long)]
+        batch: bool,
+        /// Rows of the batch (with --batch).
+        #[arg(long, default_value_t = 300)]
+        rows: usize,
     },
     /// Run the fuzz targets (needs a nightly toolchain and cargo-fuzz).
     Fuzz {
@@ -158,7 +166,13 @@ fn main() -> ExitCode {
         } => import(&schemas_dir(dir), &pages, docs_url.as_deref(), force),
         Command::Catalog => write_catalog(),
         Command::Bench { quick, json } => bench::run(&workspace_root(), quick, json),
-        Command::Chaos { jobs, seed, json } => bench::chaos(&workspace_root(), jobs, seed, json),
+        Command::Chaos {
+            jobs,
+            seed,
+            json,
+            batch,
+            rows,
+        } => bench::chaos(&workspace_root(), jobs, seed, json, batch.then_some(rows)),
         Command::Fuzz { seconds, target } => {
             bench::fuzz(&workspace_root(), seconds, target.as_deref())
         }

@@ -357,13 +357,15 @@ async fn one_ledger_is_driven_by_one_run_at_a_time() {
     let mut first = ledger(&dir, &jsonl(3));
     let mut second = Ledger::open(dir.path().join("batch.ledger")).unwrap();
     let runner = Runner::new(sandbox_client(&sandbox, 5), fast());
-    let (a, b) = tokio::join!(
-        runner.run(&mut first, |_, _| {}),
-        runner.run(&mut second, |_, _| {})
-    );
+    let (a, (b, adopted)) = tokio::join!(runner.run(&mut first, |_, _| {}), async {
+        let b = runner.run(&mut second, |_, _| {}).await;
+        (b, second.adopt("r0", "job_elsewhere"))
+    });
     assert_eq!(a.unwrap().completed, 3);
     assert!(
         matches!(b, Err(kling_batch::RunError::Ledger(LedgerError::Busy(_)))),
         "{b:?}"
     );
+    // Settling by hand waits for the run too.
+    assert!(matches!(adopted, Err(LedgerError::Busy(_))), "{adopted:?}");
 }

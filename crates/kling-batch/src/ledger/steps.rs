@@ -89,8 +89,9 @@ impl Ledger {
     }
 
     /// Settles an unknown row by hand: `job_id` is its job (charged, presumably, its list
-    /// price). The next run waits for it.
+    /// price). The next run waits for it. Refused while a run holds the ledger.
     pub fn adopt(&mut self, id: &str, job_id: &str) -> Result<(), LedgerError> {
+        let _lock = self.lock_for_run()?;
         if let Some(row) = self.owner_of(job_id)? {
             return Err(LedgerError::JobClaimed {
                 job_id: job_id.to_string(),
@@ -107,8 +108,10 @@ impl Ledger {
     }
 
     /// Settles an unknown row by hand: no job of it exists (you checked), so the next run
-    /// submits it again. Only for rows you are sure of: a wrong release pays twice.
+    /// submits it again. Only for rows you are sure of: a wrong release pays twice. Refused
+    /// while a run holds the ledger.
     pub fn release(&mut self, id: &str) -> Result<(), LedgerError> {
+        let _lock = self.lock_for_run()?;
         self.step(
             id,
             &[Unknown],
@@ -297,6 +300,28 @@ mod tests {
         );
         assert_eq!(summary.spent_micro_cents, rows[0].list_price_micro_cents);
         assert_eq!(rows[1].error_code.as_deref(), Some("PUBSUB_PUBLISH_FAILED"));
+    }
+
+    #[test]
+    fn only_ledgers_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "these are not the rows you are looking for, not at all",
+        )
+        .unwrap();
+        assert!(matches!(
+            Ledger::open(&text),
+            Err(LedgerError::Sqlite { .. })
+        ));
+        let other = dir.path().join("other.sqlite");
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('format', 'something-else/3');")
+            .unwrap();
+        drop(conn);
+        let err = Ledger::open(&other).unwrap_err();
+        assert!(matches!(err, LedgerError::NotALedger { .. }), "{err}");
     }
 
     #[test]

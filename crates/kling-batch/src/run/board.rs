@@ -222,6 +222,7 @@ impl Board {
         };
         let mut longest_running = Duration::ZERO;
         let mut queued_time = Duration::ZERO;
+        let now = Instant::now();
         for s in &self.slots {
             let typical = self.typical(s.model);
             match s.status {
@@ -235,9 +236,9 @@ impl Board {
                 }
                 RowStatus::Submitting | RowStatus::Submitted => {
                     p.running += 1;
-                    let left = s
-                        .started
-                        .map_or(typical, |t| typical.saturating_sub(t.elapsed()));
+                    let left = s.started.map_or(typical, |t| {
+                        typical.saturating_sub(now.saturating_duration_since(t))
+                    });
                     longest_running = longest_running.max(left);
                 }
             }

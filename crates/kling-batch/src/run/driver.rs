@@ -308,6 +308,11 @@ impl<'a, F: FnMut(&Event, &Progress) + Send> Driver<'a, F> {
                     job_id: job.id.clone(),
                     charge: job.cost,
                 });
+                if self.stop.cancel_pending {
+                    // Sent before the stop: cancelled like the others.
+                    let cancel = tasks::cancel(self.runner.client.clone(), i, job.id.clone());
+                    self.sends.spawn(cancel);
+                }
                 if !self.stop.leave {
                     self.spawn_wait(i, Some(job));
                 }
