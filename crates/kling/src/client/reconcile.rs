@@ -147,7 +147,9 @@ impl Client {
     /// **The answer is exact only if no other submit of the same model was sent while this one
     /// was unresolved.** Then every unclaimed job of the model in the window is a candidate and
     /// exactly one candidate is the submit's job; several mean another program submitted the same
-    /// model at the same time ([`Reconciled::Ambiguous`]).
+    /// model at the same time ([`Reconciled::Ambiguous`]). An answer given before the window has
+    /// passed reflects the jobs listed so far; where another program may submit the same model,
+    /// ask again after the window for the final word.
     ///
     /// **Time.** `sent_at` and "now" are the client's clock; a job's `createdAt` is the server's.
     /// A job is a candidate when its `createdAt` lies within `[sent_at − clock_skew, sent_at +
