@@ -155,6 +155,7 @@ pub(crate) fn faulty(seed: u64) -> SandboxConfig {
             drop_connection: 0.05,
             latency: Duration::from_millis(2),
             failed_generation: 0.05,
+            ..Faults::default()
         },
         ..SandboxConfig::for_tests()
     }

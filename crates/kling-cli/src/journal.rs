@@ -5,7 +5,26 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::output::timestamp;
+
+/// One line of the journal, in the order its members are written.
+#[derive(Serialize)]
+struct Entry<'a> {
+    /// `submitted`, or `maybe` when the outcome is unknown.
+    status: &'static str,
+    /// Null for a `maybe` entry.
+    job_id: Option<&'a str>,
+    model: &'a str,
+    cost_micro_cents: u64,
+    submitted_at: String,
+    base_url: &'a str,
+    /// Why the outcome is unknown; only on `maybe` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
 
 /// Where the journal lives: `$KLING_JOURNAL`, else `<data dir>/kling/jobs.jsonl`.
 pub fn path() -> Option<PathBuf> {
@@ -17,14 +36,15 @@ pub fn path() -> Option<PathBuf> {
 
 /// Appends one submitted job.
 pub fn record(job: &kling::client::Job, base_url: &str) -> Result<PathBuf, String> {
-    append(&json!({
-        "status": "submitted",
-        "job_id": job.id,
-        "model": job.model,
-        "cost_micro_cents": job.cost.get(),
-        "submitted_at": humantime::format_rfc3339_seconds(job.submitted_at).to_string(),
-        "base_url": base_url,
-    }))
+    append(&Entry {
+        status: "submitted",
+        job_id: Some(&job.id),
+        model: &job.model,
+        cost_micro_cents: job.cost.get(),
+        submitted_at: timestamp(job.submitted_at),
+        base_url,
+        reason: None,
+    })
 }
 
 /// Appends a submit whose outcome is unknown: a job of `model` may exist, created at or after
@@ -36,18 +56,20 @@ pub fn record_maybe(
     base_url: &str,
     reason: &str,
 ) -> Result<PathBuf, String> {
-    append(&json!({
-        "status": "maybe",
-        "job_id": null,
-        "model": model,
-        "cost_micro_cents": cost.get(),
-        "submitted_at": humantime::format_rfc3339_seconds(sent_at).to_string(),
-        "base_url": base_url,
-        "reason": reason,
-    }))
+    append(&Entry {
+        status: "maybe",
+        job_id: None,
+        model,
+        cost_micro_cents: cost.get(),
+        submitted_at: timestamp(sent_at),
+        base_url,
+        reason: Some(reason),
+    })
 }
 
-fn append(line: &Value) -> Result<PathBuf, String> {
+fn append(entry: &Entry<'_>) -> Result<PathBuf, String> {
+    let line =
+        serde_json::to_string(entry).map_err(|e| format!("cannot write a journal entry: {e}"))?;
     let path = path().ok_or("no data directory for the job journal; set KLING_JOURNAL")?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
@@ -62,7 +84,8 @@ fn append(line: &Value) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Every recorded job, newest first; unreadable lines are skipped.
+/// Every recorded job, newest first; unreadable lines are skipped. Lines stay JSON values, not
+/// [`Entry`]s, so `kling jobs --local --json` shows each as written, whichever version wrote it.
 pub fn read() -> Vec<Value> {
     let Some(path) = path() else {
         return Vec::new();

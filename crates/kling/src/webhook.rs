@@ -26,7 +26,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::api::{JobError, JobStatus, Output, parse_time};
+use crate::api::{JobError, JobErrorWire, JobStatus, Output, OutputWire, Timestamp, outputs};
 
 /// The timestamp header's name.
 pub const TIMESTAMP_HEADER: &str = "X-PixelByte-Timestamp";
@@ -201,27 +201,31 @@ impl Verifier {
     }
 }
 
+/// An event as the wire carries it: `jobId` and `status` are what make it an event.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventWire {
+    job_id: String,
+    request_id: Option<String>,
+    status: JobStatus,
+    output: Option<OutputWire>,
+    outputs: Option<Vec<OutputWire>>,
+    error: Option<JobErrorWire>,
+    completed_at: Option<Timestamp>,
+}
+
 /// Reads an event body (without verifying it: call [`Verifier::verify`] first).
 pub fn parse_event(body: &[u8]) -> Result<Event, WebhookError> {
     let raw: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Body(e.to_string()))?;
-    let job_id = raw
-        .get("jobId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| WebhookError::Body("`jobId` is missing".into()))?
-        .to_string();
+    let event: EventWire =
+        serde_path_to_error::deserialize(&raw).map_err(|e| WebhookError::Body(e.to_string()))?;
     Ok(Event {
-        job_id,
-        request_id: raw
-            .get("requestId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        status: raw
-            .get("status")
-            .and_then(Value::as_str)
-            .map_or(JobStatus::Unknown(String::new()), JobStatus::from),
-        outputs: Output::all_from(&raw),
-        error: JobError::from_value(raw.get("error")),
-        completed_at: parse_time(raw.get("completedAt")),
+        job_id: event.job_id,
+        request_id: event.request_id,
+        status: event.status,
+        outputs: outputs(event.output, event.outputs),
+        error: event.error.map(JobError::from),
+        completed_at: event.completed_at.map(|t| t.0),
         raw,
     })
 }
@@ -308,5 +312,9 @@ mod tests {
         ));
         assert!(format!("{v:?}").contains("<redacted>"));
         assert!(matches!(parse_event(b"[]"), Err(WebhookError::Body(_))));
+        let Err(WebhookError::Body(no_status)) = parse_event(br#"{"jobId":"job_1"}"#) else {
+            panic!()
+        };
+        assert!(no_status.contains("missing field `status`"), "{no_status}");
     }
 }

@@ -94,7 +94,8 @@ pub enum Error {
         /// The deadline that passed.
         after: Duration,
     },
-    /// The server answered something that is not the documented shape; the raw body is kept.
+    /// The server answered something that is not the documented shape (a required member
+    /// missing, a member of the wrong type, not JSON); the raw body is kept.
     #[error("cannot read the server's answer to {operation} (HTTP {status}): {message}")]
     Decode {
         /// What was being done.
@@ -125,6 +126,15 @@ pub enum Error {
         reason: String,
         /// When the request was sent.
         sent_at: std::time::SystemTime,
+    },
+    /// A request could not be written: an input that does not serialize to JSON, or a job id
+    /// that cannot be a URL path segment (empty, `.` or `..`). Nothing was sent.
+    #[error("cannot write the {operation} request: {message}; nothing was sent")]
+    Encode {
+        /// What was being done.
+        operation: &'static str,
+        /// What could not be written.
+        message: String,
     },
     /// The client is misconfigured (missing key, non-https base URL, …).
     #[error("client configuration: {0}")]

@@ -1,19 +1,22 @@
-//! One request with its retries: envelopes, error mapping, backoff, deadlines.
+//! One request with its retries: what may be retried, what an answer proves, backoff and
+//! deadlines. Bodies are read by [`super::wire`].
 
 use std::time::{Duration, SystemTime};
 
 use rand::RngExt;
-use serde_json::Value;
+use reqwest::Url;
+use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::Client;
 use super::error::{ApiError, Error};
+use super::wire::{Reply, Unreadable, api_error, excerpt, to_body};
 use crate::api::ErrorCode;
 
 /// What may be retried, by what a retry could cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retry {
+pub(super) enum Retry {
     /// Reads and requests without side effects: connection errors, 429 and 5xx.
     Safe,
     /// Submits: only where no job can exist (429 CONCURRENT_JOBS_EXCEEDED, 503
@@ -23,27 +26,17 @@ pub(crate) enum Retry {
     ConnectOnly,
 }
 
-pub(crate) struct Call<'a> {
+pub(super) struct Call<'a> {
     pub operation: &'static str,
     pub method: reqwest::Method,
-    /// Path under the base URL, or an absolute URL (uploads).
-    pub path: String,
-    pub query: Vec<(&'static str, String)>,
+    /// Under the base URL ([`Client::endpoint`]), or a presigned upload URL.
+    pub url: Url,
     pub body: Option<(Vec<u8>, &'a str)>,
     pub retry: Retry,
     /// Send the API key (not for presigned upload URLs).
     pub auth: bool,
     /// For submits: the model and list price, to describe an unknown outcome.
     pub submit: Option<(String, crate::MicroCents)>,
-}
-
-/// A successful answer, envelope removed.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub data: Value,
-    pub request_id: Option<String>,
-    pub status: u16,
-    pub raw: String,
 }
 
 enum Attempt {
@@ -54,84 +47,6 @@ enum Attempt {
         after: Option<Duration>,
     },
     Fail(Error),
-}
-
-fn unwrap_success(status: u16, raw: &str) -> Result<(Value, Option<String>), String> {
-    if raw.trim().is_empty() {
-        return Ok((Value::Object(Default::default()), None));
-    }
-    let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
-    let request_id = value
-        .get("requestId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    match value.get("success") {
-        Some(Value::Bool(true)) if value.get("data").is_some() => {
-            let data = value.get("data").cloned().unwrap_or(Value::Null);
-            Ok((data, request_id))
-        }
-        Some(Value::Bool(false)) => Err(format!("HTTP {status} with `success: false`")),
-        _ => Ok((value, request_id)),
-    }
-}
-
-/// The API's error envelope: `{"success": false, "error": {"code", "message", "details"}, "requestId"}`.
-#[derive(serde::Deserialize)]
-struct ErrorEnvelope {
-    success: Option<bool>,
-    error: ErrorBody,
-    #[serde(rename = "requestId")]
-    request_id: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: Option<String>,
-    details: Option<Value>,
-}
-
-/// An error answer as an [`ApiError`], and whether it came in the API's own envelope (a proxy's
-/// page does not): only an answer in the envelope proves what the API decided.
-fn api_error(status: u16, raw: &str, header_request_id: Option<String>) -> (ApiError, bool) {
-    let envelope = serde_json::from_str::<ErrorEnvelope>(raw)
-        .ok()
-        .filter(|e| e.success != Some(true));
-    match envelope {
-        Some(e) => (
-            ApiError {
-                status,
-                code: ErrorCode::from(e.error.code.as_str()),
-                message: e
-                    .error
-                    .message
-                    .unwrap_or_else(|| format!("HTTP {status} without a message")),
-                details: e.error.details,
-                request_id: e.request_id.or(header_request_id),
-            },
-            true,
-        ),
-        None => (
-            ApiError {
-                status,
-                code: ErrorCode::Unknown(format!("HTTP_{status}")),
-                message: excerpt(status, raw),
-                details: None,
-                request_id: header_request_id,
-            },
-            false,
-        ),
-    }
-}
-
-/// The first bytes of a body that is not the API's, for messages.
-fn excerpt(status: u16, raw: &str) -> String {
-    let excerpt: String = raw.trim().chars().take(200).collect();
-    if excerpt.is_empty() {
-        format!("HTTP {status} with an empty body")
-    } else {
-        excerpt
-    }
 }
 
 /// What an error answer to a submit proves about the job (the table in [`crate::client`]'s docs).
@@ -152,29 +67,6 @@ fn submit_proof(e: &ApiError, enveloped: bool) -> SubmitProof {
             SubmitProof::NoJob { retry: true }
         }
         _ => SubmitProof::Nothing,
-    }
-}
-
-/// Decodes an answer the way the client does, for fuzzing: never panics, whatever the bytes.
-#[doc(hidden)]
-pub fn decode_for_fuzzing(status: u16, raw: &str) -> usize {
-    if (200..300).contains(&status) {
-        match unwrap_success(status, raw) {
-            Ok((data, _)) => {
-                let state =
-                    super::types::JobState::from_value(data.clone()).map_or(0, |s| s.outputs.len());
-                let listed = data.get("jobs").and_then(Value::as_array).map_or(0, |l| {
-                    l.iter()
-                        .filter_map(super::types::JobSummary::from_value)
-                        .count()
-                });
-                state + listed
-            }
-            Err(message) => message.len(),
-        }
-    } else {
-        let (e, _) = api_error(status, raw, None);
-        e.message.len() + usize::from(e.retry_after().is_some())
     }
 }
 
@@ -208,7 +100,62 @@ fn final_error(call: &Call<'_>, error: Error, attempts: u32) -> Error {
 }
 
 impl Client {
-    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Reply, Error> {
+    /// A URL under the base URL, each segment percent-encoded: a job id may hold anything, but
+    /// one that would change the path (empty, `.` or `..`) is refused before anything is sent.
+    pub(super) fn endpoint(
+        &self,
+        operation: &'static str,
+        segments: &[&str],
+    ) -> Result<Url, Error> {
+        if let Some(bad) = segments.iter().find(|s| matches!(**s, "" | "." | "..")) {
+            return Err(Error::Encode {
+                operation,
+                message: format!("`{bad}` cannot be a job id (it would change the URL's path)"),
+            });
+        }
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A GET with the key: reads retry whatever went wrong.
+    pub(super) async fn get(&self, operation: &'static str, url: Url) -> Result<Reply, Error> {
+        self.call(Call {
+            operation,
+            method: reqwest::Method::GET,
+            url,
+            body: None,
+            retry: Retry::Safe,
+            auth: true,
+            submit: None,
+        })
+        .await
+    }
+
+    /// A JSON POST with the key.
+    pub(super) async fn post_json(
+        &self,
+        operation: &'static str,
+        url: Url,
+        body: &impl Serialize,
+        retry: Retry,
+    ) -> Result<Reply, Error> {
+        self.call(Call {
+            operation,
+            method: reqwest::Method::POST,
+            url,
+            body: Some((to_body(operation, body)?, "application/json")),
+            retry,
+            auth: true,
+            submit: None,
+        })
+        .await
+    }
+
+    pub(super) async fn call(&self, call: Call<'_>) -> Result<Reply, Error> {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let deadline = started + self.inner.operation_timeout;
@@ -285,28 +232,10 @@ impl Client {
     }
 
     async fn attempt(&self, call: &Call<'_>) -> Attempt {
-        let url = if call.path.starts_with("http://") || call.path.starts_with("https://") {
-            call.path.clone()
-        } else {
-            format!("{}{}", self.inner.base_url, call.path)
-        };
-        let mut url = match reqwest::Url::parse(&url) {
-            Ok(url) => url,
-            Err(e) => {
-                return Attempt::Fail(Error::Config(format!(
-                    "cannot build the URL for {}: {e}",
-                    call.operation
-                )));
-            }
-        };
-        if !call.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
         let mut request = self
             .inner
             .http
-            .request(call.method.clone(), url)
+            .request(call.method.clone(), call.url.clone())
             .header("user-agent", &self.inner.user_agent);
         if call.auth {
             request = request.bearer_auth(self.inner.api_key.expose());
@@ -332,22 +261,19 @@ impl Client {
         };
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         if (200..300).contains(&status) {
-            match unwrap_success(status, &raw) {
-                Ok((data, request_id)) => Attempt::Done(Reply {
-                    data,
-                    request_id: request_id.or(header_request_id),
-                    status,
-                    raw,
-                }),
-                Err(message) if call.retry == Retry::Submit => Attempt::Fail(unknown_outcome(
-                    call,
-                    Some(status),
-                    format!(
-                        "HTTP {status} arrived but could not be read ({message}); body: {}",
-                        raw.chars().take(300).collect::<String>()
-                    ),
-                )),
-                Err(message) => Attempt::Fail(Error::Decode {
+            match Reply::read(status, raw, header_request_id) {
+                Ok(reply) => Attempt::Done(reply),
+                Err(Unreadable { message, raw }) if call.retry == Retry::Submit => {
+                    Attempt::Fail(unknown_outcome(
+                        call,
+                        Some(status),
+                        format!(
+                            "HTTP {status} arrived but could not be read ({message}); body: {}",
+                            excerpt(status, &raw)
+                        ),
+                    ))
+                }
+                Err(Unreadable { message, raw }) => Attempt::Fail(Error::Decode {
                     operation: call.operation,
                     status,
                     message,
@@ -416,54 +342,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn envelopes_are_unwrapped_either_way() {
-        let (data, id) = unwrap_success(
-            200,
-            r#"{"success": true, "data": {"jobId": "j"}, "requestId": "req_1"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            (data["jobId"].as_str(), id.as_deref()),
-            (Some("j"), Some("req_1"))
-        );
-        let (data, id) = unwrap_success(200, r#"{"jobId": "j", "requestId": "req_2"}"#).unwrap();
-        assert_eq!(
-            (data["jobId"].as_str(), id.as_deref()),
-            (Some("j"), Some("req_2"))
-        );
-        assert!(unwrap_success(200, "<html>").is_err());
-        assert!(unwrap_success(200, r#"{"success": false}"#).is_err());
-    }
-
-    #[test]
-    fn error_bodies_become_typed_api_errors() {
-        let (e, enveloped) = api_error(
-            429,
-            r#"{"success":false,"error":{"code":"CONCURRENT_JOBS_EXCEEDED","message":"busy","details":{"retryAfter":30}},"requestId":"req_9"}"#,
-            None,
-        );
-        assert!(enveloped);
-        assert_eq!(e.code, ErrorCode::ConcurrentJobsExceeded);
-        assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
-        assert_eq!(e.request_id.as_deref(), Some("req_9"));
-        let (e, enveloped) = api_error(502, "Bad Gateway", Some("req_h".into()));
-        assert!(!enveloped);
-        assert_eq!(e.code, ErrorCode::Unknown("HTTP_502".into()));
-        assert_eq!(
-            (e.message.as_str(), e.request_id.as_deref()),
-            ("Bad Gateway", Some("req_h"))
-        );
-        let (e, enveloped) = api_error(504, "  ", None);
-        assert_eq!(
-            (e.message.as_str(), enveloped),
-            ("HTTP 504 with an empty body", false)
-        );
-        // A JSON body is not the envelope unless it has `error.code`.
-        assert!(!api_error(413, r#"{"message":"too large"}"#, None).1);
-        assert!(!api_error(400, r#"{"success":true,"error":{"code":"X"}}"#, None).1);
-    }
 
     #[test]
     fn only_the_apis_own_refusals_prove_no_job() {
