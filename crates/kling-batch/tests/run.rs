@@ -5,7 +5,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::{Log, fast, jsonl, ledger, one_job_per_row, sandbox_client};
+use common::{fast, jsonl, ledger, one_job_per_row, run_logged, sandbox_client};
 use kling::MicroCents;
 use kling::client::JobState;
 use kling_batch::{
@@ -32,11 +32,7 @@ async fn a_plain_batch_runs_every_row_once_within_the_limit() {
     let plan = Plan::from_jsonl(&text).unwrap();
     let mut ledger = ledger(&dir, &text);
     let runner = Runner::new(sandbox_client(&sandbox, 5), fast().concurrency(3));
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
 
     assert_eq!(
         (summary.rows, summary.completed),
@@ -104,11 +100,7 @@ async fn the_running_total_never_goes_above_the_budget() {
     // One at a time, in input order: the first four rows are sent, then nothing fits.
     let options = fast().concurrency(1).budget(MicroCents::new(budget));
     let runner = Runner::new(sandbox_client(&sandbox, 5), options);
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     assert_eq!((summary.completed, summary.pending), (4, 2), "{summary:?}");
     assert_eq!(summary.spent_micro_cents, budget);
     assert_eq!(summary.outcome(), BatchOutcome::Unfinished);
@@ -225,11 +217,7 @@ async fn lost_answers_are_reconciled_never_resent() {
     let rows = 30;
     let mut ledger = ledger(&dir, &jsonl(rows));
     let runner = Runner::new(sandbox_client(&sandbox, 30), fast().concurrency(6));
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     assert_eq!(summary.completed, rows, "{summary:?}");
     let unknown = log.count(|e| matches!(e, Event::OutcomeUnknown { .. }));
     let adopted = log.count(|e| matches!(e, Event::Adopted { .. }));
@@ -251,11 +239,7 @@ async fn a_429_lowers_the_limit_and_is_remembered() {
     let mut ledger = ledger(&dir, &jsonl(8));
     // One attempt per submit: the 429 reaches the runner at once.
     let runner = Runner::new(sandbox_client(&sandbox, 1), fast().concurrency(6));
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     assert_eq!(summary.completed, 8, "{summary:?}");
     assert!(log.count(|e| matches!(e, Event::ConcurrencyLowered { limit: 2 })) == 1);
     assert_eq!(ledger.learnt_concurrency().unwrap(), Some(2));
@@ -270,11 +254,7 @@ async fn an_empty_balance_halts_submits_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = ledger(&dir, &jsonl(6));
     let runner = Runner::new(sandbox_client(&sandbox, 1), fast().concurrency(1));
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     assert_eq!((summary.completed, summary.pending), (2, 4), "{summary:?}");
     let halted = log.0.iter().find_map(|(e, _)| match e {
         Event::Halted { reason } => Some(reason.clone()),

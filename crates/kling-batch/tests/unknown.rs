@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Log, client, fast, jsonl, ledger, sandbox_client};
+use common::{client, fast, jsonl, ledger, run_logged, sandbox_client};
 use kling::client::ReconcileOptions;
 use kling_batch::{BatchOutcome, Event, Ledger, RowStatus, Runner};
 use kling_sandbox::gateway::{Answer, Gateway};
@@ -51,11 +51,7 @@ async fn a_submit_that_never_arrived_is_sent_again_once_the_window_has_passed() 
 
     let sandbox = Sandbox::start(SandboxConfig::for_tests()).await.unwrap();
     let runner = Runner::new(sandbox_client(&sandbox, 5), fast());
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     assert_eq!(summary.completed, 1, "{summary:?}");
     assert_eq!(log.count(|e| matches!(e, Event::NotCreated { .. })), 1);
     assert_eq!(sandbox.stats().jobs_created, 1);
@@ -84,11 +80,7 @@ async fn two_unclaimed_jobs_leave_the_row_unknown_until_a_person_adopts_one() {
     }
     let options = fast().reconcile(ReconcileOptions::default().window(Duration::from_secs(600)));
     let runner = Runner::new(sandbox_client(&sandbox, 5), options);
-    let mut log = Log::default();
-    let summary = runner
-        .run(&mut ledger, |e, p| log.push(e, p))
-        .await
-        .unwrap();
+    let (summary, log) = run_logged(&runner, &mut ledger).await;
     // r0 is ambiguous; r3 (same model) waits for it; the other models went ahead.
     assert_eq!(
         (summary.unknown, summary.pending, summary.completed),

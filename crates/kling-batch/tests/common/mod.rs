@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use kling::client::{Client, ReconcileOptions, RetryPolicy, WaitOptions};
-use kling_batch::{Event, Ledger, Plan, Progress, RowStatus, RunOptions};
+use kling_batch::{Event, Ledger, Plan, Progress, RowStatus, RunOptions, Runner, Summary};
 use kling_sandbox::Sandbox;
 
 /// Three models with small valid inputs.
@@ -91,6 +91,16 @@ impl Log {
     pub fn count(&self, matches: impl Fn(&Event) -> bool) -> usize {
         self.0.iter().filter(|(e, _)| matches(e)).count()
     }
+}
+
+/// Runs the batch to its end, keeping every event.
+pub async fn run_logged(runner: &Runner, ledger: &mut Ledger) -> (Summary, Log) {
+    let mut log = Log::default();
+    let summary = runner
+        .run(ledger, |e, p| log.push(e, p))
+        .await
+        .expect("run");
+    (summary, log)
 }
 
 /// The ledger's job ids, checked against the sandbox's own records: every row of `statuses`

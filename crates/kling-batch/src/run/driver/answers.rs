@@ -99,16 +99,21 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                     self.emit(Event::Halted { reason });
                 }
             }
-            Verdict::Fail { code, message } => {
-                self.ledger.fail(&id, &code, &message)?;
-                self.board.slots[i].status = RowStatus::Failed;
-                self.emit(Event::Failed {
-                    row: id,
-                    code,
-                    message,
-                });
-            }
+            Verdict::Fail { code, message } => self.fail(i, code, message)?,
         }
+        Ok(())
+    }
+
+    /// The row failed for good: refused by the API, its job failed, or it cannot be sent.
+    pub(super) fn fail(&mut self, i: usize, code: String, message: String) -> Result<(), RunError> {
+        let id = self.board.slots[i].id.clone();
+        self.ledger.fail(&id, &code, &message)?;
+        self.board.slots[i].status = RowStatus::Failed;
+        self.emit(Event::Failed {
+            row: id,
+            code,
+            message,
+        });
         Ok(())
     }
 
@@ -215,15 +220,7 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                     self.emit(Event::DownloadFailed { row: id, message });
                 }
             }
-            WaitEnd::Failed { code, message } => {
-                self.ledger.fail(&id, &code, &message)?;
-                self.board.slots[i].status = RowStatus::Failed;
-                self.emit(Event::Failed {
-                    row: id,
-                    code,
-                    message,
-                });
-            }
+            WaitEnd::Failed { code, message } => self.fail(i, code, message)?,
             WaitEnd::Cancelled => {
                 self.ledger.cancel(&id)?;
                 self.board.slots[i].status = RowStatus::Cancelled;

@@ -197,18 +197,8 @@ impl<'a, F: FnMut(&Event, &Progress) + Send> Driver<'a, F> {
             .and_then(|input| slot.model.decode_input(input).map_err(|e| e.to_string()));
         let typed = match typed {
             Ok(typed) => typed,
-            Err(message) => {
-                // The stored input no longer fits this version's model: refused before sending.
-                self.ledger.fail(&id, "INVALID_INPUT", &message)?;
-                self.board.slots[i].status = RowStatus::Failed;
-                let code = "INVALID_INPUT".into();
-                self.emit(Event::Failed {
-                    row: id,
-                    code,
-                    message,
-                });
-                return Ok(());
-            }
+            // The stored input no longer fits this version's model: refused before sending.
+            Err(message) => return self.fail(i, "INVALID_INPUT".into(), message),
         };
         let sent_at = SystemTime::now();
         // On disk before the request leaves: a crash from here on is reconciled, never resent.
