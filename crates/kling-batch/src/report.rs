@@ -150,7 +150,8 @@ impl Summary {
                 RowStatus::Planned | RowStatus::Submitted => s.pending += 1,
             }
             if matches!(r.status, RowStatus::Submitted | RowStatus::Completed) {
-                s.spent_micro_cents += r.charge_micro_cents.unwrap_or(0);
+                let charge = r.charge_micro_cents.unwrap_or(0);
+                s.spent_micro_cents = s.spent_micro_cents.saturating_add(charge);
             }
             s.files += r.files.len();
         }

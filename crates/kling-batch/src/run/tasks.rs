@@ -203,7 +203,7 @@ pub(crate) async fn wait(client: Client, task: WaitTask) -> Done {
             Err(e) => {
                 tracing::debug!(job_id = %task.job_id, error = %e, "waiting again after a failed read");
                 tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(60));
+                pause = pause.saturating_mul(2).min(Duration::from_secs(60));
                 continue;
             }
         };

@@ -79,8 +79,10 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
             } => {
                 self.ledger.requeue(&id, &code, &message)?;
                 let refusals = self.board.slots[i].refusals + 1;
-                let pause = self.pause(refusals).max(after.unwrap_or_default());
-                self.requeued(i, Some(Instant::now() + pause));
+                // The server's `retryAfter` is honoured up to the longest pause.
+                let max = self.runner.options.max_retry_pause;
+                let pause = self.pause(refusals).max(after.unwrap_or_default().min(max));
+                self.requeued(i, Some(super::after(pause)));
                 self.board.slots[i].refusals = refusals;
                 self.emit(Event::Requeued {
                     row: id,
@@ -143,7 +145,7 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
     ) -> Result<(), RunError> {
         self.board.slots[i].busy = false;
         let id = self.board.slots[i].id.clone();
-        let retry = Instant::now() + self.pause(1);
+        let retry = super::after(self.pause(1));
         match result {
             Ok(Reconciled::Adopted {
                 job,
@@ -175,7 +177,7 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                 let left = window_ends
                     .duration_since(SystemTime::now())
                     .unwrap_or_default();
-                self.board.slots[i].due = Some(Instant::now() + left);
+                self.board.slots[i].due = Some(super::after(left));
             }
             Ok(Reconciled::NotCreated) => {
                 let message = "the listing after the window shows no job for the unknown submit";

@@ -18,6 +18,12 @@ use crate::report::RowStatus;
 /// Jobs allowed in flight when neither the options nor the ledger say.
 const DEFAULT_CONCURRENCY: usize = 4;
 
+/// `d` from now, or a day from now when `d` is longer (a window or pause that long is asked
+/// about again then).
+fn after(d: Duration) -> Instant {
+    Instant::now() + d.min(Duration::from_secs(24 * 3600))
+}
+
 pub(super) struct Driver<'a, F> {
     runner: &'a Runner,
     ledger: &'a mut Ledger,
@@ -131,7 +137,7 @@ impl<'a, F: FnMut(&Event, &Progress) + Send> Driver<'a, F> {
             if self.sends.is_empty() && self.reads.is_empty() && wake.is_none() {
                 return Ok(());
             }
-            let sleep_until = wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            let sleep_until = wake.unwrap_or_else(|| after(Duration::from_secs(3600)));
             let woke = tokio::select! {
                 Some(joined) = self.sends.join_next() => Woke::Joined(joined),
                 Some(joined) = self.reads.join_next() => Woke::Joined(joined),
