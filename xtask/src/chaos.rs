@@ -1,4 +1,5 @@
-//! `cargo xtask chaos`: the fault campaign of `kling-bench` (see SECURITY.md).
+//! `cargo xtask chaos`: the fault campaigns of `kling-bench` (see SECURITY.md): the client's, or
+//! with `--batch` a `kling-batch` run killed with SIGKILL at random moments and resumed.
 
 use crate::process::cargo;
 
@@ -14,9 +15,16 @@ pub struct Args {
     /// Print only the JSON line.
     #[arg(long)]
     pub json: bool,
+    /// Run a batch through kling-batch instead, its runner killed with SIGKILL at random moments
+    /// and resumed; prove one job per row and the spend.
+    #[arg(long)]
+    pub batch: bool,
+    /// Rows of the batch (with --batch).
+    #[arg(long, default_value_t = 300)]
+    pub rows: usize,
 }
 
-/// Runs the chaos campaign (release build of kling-bench); fails when a job is duplicated or lost.
+/// Runs a chaos campaign (release build of kling-bench); fails when a job is duplicated or lost.
 pub fn run(args: &Args) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.current_dir(crate::paths::workspace_root()).args([
@@ -27,11 +35,14 @@ pub fn run(args: &Args) -> Result<(), String> {
         "kling-bench",
         "--",
         "chaos",
-        "--jobs",
-        &args.jobs.to_string(),
         "--seed",
         &args.seed.to_string(),
     ]);
+    if args.batch {
+        cmd.args(["--batch", "--rows", &args.rows.to_string()]);
+    } else {
+        cmd.args(["--jobs", &args.jobs.to_string()]);
+    }
     if args.json {
         cmd.arg("--json");
     }

@@ -47,6 +47,7 @@ mod builder;
 mod error;
 mod http;
 mod jobs;
+mod reconcile;
 mod types;
 mod uploads;
 mod wait;
@@ -54,6 +55,7 @@ mod wire;
 
 pub use builder::ClientBuilder;
 pub use error::{ApiError, Error};
+pub use reconcile::{ReconcileOptions, Reconciled, UnknownSubmit};
 pub use types::{
     Cancelled, Charge, Estimate, Job, JobFilter, JobState, JobSummary, SubmitOptions, UploadedFile,
 };
