@@ -1,3 +1,4 @@
 //! Campaigns shared by the `kling-bench` binary and the test suite.
 
 pub mod chaos;
+pub mod polling;
