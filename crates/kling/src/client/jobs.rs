@@ -199,8 +199,8 @@ impl Client {
     }
 }
 
-/// The [`Job`] a 2xx answer to a submit describes. An answer that does not decode proves
-/// nothing (the table in [`crate::client`]'s docs): a job may exist, so it is an
+/// The [`Job`] a 2xx answer to a submit describes: any answer with a readable `jobId`. One
+/// without proves nothing (the table in [`crate::client`]'s docs): a job may exist, so it is an
 /// [`Error::SubmitOutcomeUnknown`], never an `Error::Decode` that would invite a retry.
 fn submitted(
     reply: &Reply,
@@ -297,16 +297,28 @@ mod tests {
             (Some("req_b"), &JobStatus::Pending, list)
         );
         assert!(job.estimated_completion.is_none());
+        // A named job exists, whatever else its answer holds.
+        let job = read(
+            r#"{"jobId":"job_3","estimatedCompletionTime":"soon","status":5}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                job.id.as_str(),
+                &job.status,
+                job.estimated_completion,
+                job.cost
+            ),
+            ("job_3", &JobStatus::Pending, None, list)
+        );
         let Err(Error::SubmitOutcomeUnknown {
             model,
             estimated_cost,
             status,
             reason,
             ..
-        }) = read(
-            r#"{"jobId":"job_3","estimatedCompletionTime":"soon"}"#,
-            None,
-        )
+        }) = read(r#"{"job":"job_4"}"#, None)
         else {
             panic!()
         };
@@ -314,7 +326,7 @@ mod tests {
             (model.as_str(), estimated_cost, status),
             ("m/o/c", list, Some(200))
         );
-        assert!(reason.contains("names job job_3"), "{reason}");
+        assert!(reason.contains("without a readable jobId"), "{reason}");
     }
 
     #[test]

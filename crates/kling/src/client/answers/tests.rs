@@ -69,7 +69,7 @@ fn a_submit_answer_that_does_not_decode_says_why() {
         for reply in both(&data) {
             let reason = SubmitAnswer::read(&reply).err().unwrap();
             assert!(
-                reason.starts_with("HTTP 200 arrived with no jobId ("),
+                reason.starts_with("HTTP 200 arrived without a readable jobId ("),
                 "{reason}"
             );
             assert!(
@@ -82,13 +82,28 @@ fn a_submit_answer_that_does_not_decode_says_why() {
     let reason = SubmitAnswer::read(&empty).err().unwrap();
     assert_eq!(
         reason,
-        "HTTP 201 arrived with no jobId (the body is empty): HTTP 201 with an empty body"
+        "HTTP 201 arrived without a readable jobId (the body is empty): HTTP 201 with an empty body"
     );
-    let garbled = json!({"jobId": "job_3", "costMicroCents": "420000"});
-    let reason = SubmitAnswer::read(&both(&garbled)[0]).err().unwrap();
+}
+
+#[test]
+fn a_submit_answer_naming_its_job_is_read_whatever_else_it_holds() {
+    let garbled = json!({
+        "jobId": "job_3", "requestId": 7, "status": ["pending"],
+        "estimatedCompletionTime": "soon", "costMicroCents": "420000"
+    });
+    for reply in both(&garbled) {
+        let answer = SubmitAnswer::read(&reply).unwrap();
+        assert_eq!(answer.job_id, "job_3");
+        assert!(answer.status.is_none() && answer.cost_micro_cents.is_none());
+        assert!(answer.estimated_completion_time.is_none());
+    }
+    // The bare envelope has no other request id to fall back on.
     assert!(
-        reason.contains("names job job_3 but does not decode (costMicroCents: invalid type"),
-        "{reason}"
+        SubmitAnswer::read(&both(&garbled)[0])
+            .unwrap()
+            .request_id
+            .is_none()
     );
 }
 
