@@ -33,6 +33,20 @@ pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
     Ok((d, typed))
 }
 
+/// Builds an input for an unchecked submit: values take the wire types of the model's fields
+/// when the model is known, and nothing is validated (the server is the judge).
+pub fn unchecked(args: &InputArgs) -> Result<Value, Fail> {
+    let catalog = catalog::all()?;
+    let base = args.input.as_deref().map(read_file).transpose()?;
+    fields::build_unchecked_input(catalog.get(&args.slug), base, &args.fields).map_err(|problems| {
+        Fail::Usage(format!(
+            "cannot read the input for {}; nothing was sent:\n  {}",
+            args.slug,
+            problems.join("\n  ")
+        ))
+    })
+}
+
 /// Reads a JSON input from a file, or from stdin for `-`.
 fn read_file(spec: &str) -> Result<Value, Fail> {
     let text = if spec == "-" {

@@ -90,7 +90,7 @@ pub struct SandboxArgs {
     pub fail_jobs: f64,
     /// When those jobs fail, as a fraction of their expected processing time: F or LOW..HIGH
     /// (e.g. 0.02..0.1 for early failures). Default: at the end.
-    #[arg(long = "fail-jobs-after", value_parser = fractions)]
+    #[arg(long = "fail-jobs-after", value_name = "FRACTION", value_parser = fractions)]
     pub fail_jobs_after: Option<(f64, f64)>,
     /// Rate of output downloads cut off halfway (the client must resume with Range).
     #[arg(long = "cut-downloads", default_value = "0", value_parser = rate)]

@@ -14,28 +14,41 @@ use crate::output::{JobView, SubmittedView, print_json, timestamp};
 use crate::session::Session;
 
 /// `kling submit`: validate, price, refuse above `--max-cost`, submit, journal, and with
-/// `--wait` wait for the end.
+/// `--wait` wait for the end. With `--unchecked`, the input goes as given and the server's
+/// estimate is the price.
 pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     let json_out = args.input.json.json;
-    let (d, typed) = input::typed(&args.input)?;
-    let quote = typed.cost_breakdown();
-    if let Some(max) = args.max_cost
-        && quote.total > max
-    {
-        return Err(Fail::Usage(format!(
-            "the job costs {} ({quote}), above --max-cost {max}; nothing was sent",
-            quote.total
-        )));
-    }
-    let s = Session::start(cli).await?;
-    if !json_out {
-        eprintln!("Price: {quote}");
-    }
     let options = SubmitOptions {
         webhook_url: args.webhook.clone(),
         budget: args.max_cost,
     };
-    let job = match s.client.submit_any(&typed, options).await {
+    let (slug, s, sent) = if args.unchecked {
+        let input = input::unchecked(&args.input)?;
+        let s = Session::start(cli).await?;
+        if !json_out {
+            eprintln!("Unchecked: the input is sent as given; the server's estimate is the price.");
+        }
+        let sent = s.client.submit_raw(&args.input.slug, input, options).await;
+        (args.input.slug.clone(), s, sent)
+    } else {
+        let (d, typed) = input::typed(&args.input)?;
+        let quote = typed.cost_breakdown();
+        if let Some(max) = args.max_cost
+            && quote.total > max
+        {
+            return Err(Fail::Usage(format!(
+                "the job costs {} ({quote}), above --max-cost {max}; nothing was sent",
+                quote.total
+            )));
+        }
+        let s = Session::start(cli).await?;
+        if !json_out {
+            eprintln!("Price: {quote}");
+        }
+        let sent = s.client.submit_any(&typed, options).await;
+        (d.slug, s, sent)
+    };
+    let job = match sent {
         Ok(job) => job,
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
             return Err(maybe_submitted(&e, s.client.base_url()));
@@ -47,12 +60,15 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         eprintln!("warning: {e}");
     }
     if !json_out {
+        if args.unchecked {
+            eprintln!("Price (the server's estimate): {}", job.estimated_cost);
+        }
         eprintln!("Submitted {} (charged {}).", job.id, job.cost);
         if let Charge::AboveEstimate { by } = job.charge() {
             eprintln!("warning: charged {by} more than the list price");
         }
     }
-    let view = SubmittedView::new(&d.slug, &job);
+    let view = SubmittedView::new(&slug, &job);
     if !args.wait {
         if json_out {
             return print_json(&view);
