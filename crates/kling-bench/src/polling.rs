@@ -49,8 +49,12 @@ pub struct Scenario {
 /// How the client waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiter {
-    /// `Client::wait` with its default schedule (intervals scaled by [`SPEED`]).
-    Client,
+    /// `Client::wait` with its default schedule (intervals scaled by [`SPEED`]) and this many
+    /// early checks (the default is 1).
+    Client {
+        /// [`WaitOptions::early_checks`].
+        early_checks: u32,
+    },
     /// The quick-start's fixed 5 s poll (scaled the same way).
     Fixed5s,
 }
@@ -92,9 +96,13 @@ pub fn scaled_options() -> WaitOptions {
 async fn wait_one(client: Client, job: Job, waiter: Waiter) -> Waited {
     let mut polls = 0u32;
     let state = match waiter {
-        Waiter::Client => {
+        Waiter::Client { early_checks } => {
+            let options = WaitOptions {
+                early_checks,
+                ..scaled_options()
+            };
             let outcome = client
-                .wait_with_progress(&job, scaled_options(), |p| polls = p.polls)
+                .wait_with_progress(&job, options, |p| polls = p.polls)
                 .await
                 .expect("wait");
             match outcome {
@@ -185,8 +193,8 @@ pub async fn run(scenario: Scenario, waiter: Waiter) -> Figures {
 
 /// The figures of `cargo xtask bench`: 10% of jobs failing early (within the first tenth of
 /// their expected duration), with actual durations spread from 0.8× to 1.3× of the ETA, then the
-/// same jobs finishing exactly at their ETA; and the fixed 5 s poll on (at most 200 of) the first
-/// set.
+/// same jobs finishing exactly at their ETA; the first set again without the early check, and
+/// with the fixed 5 s poll on (at most 200 of) its jobs.
 pub async fn figures(quick: bool) -> Value {
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let spread = Scenario {
@@ -200,8 +208,12 @@ pub async fn figures(quick: bool) -> Value {
         completion_factor: (1.0, 1.0),
         ..spread
     };
-    let a = run(spread, Waiter::Client).await;
-    let b = run(on_time, Waiter::Client).await;
+    let default = Waiter::Client {
+        early_checks: WaitOptions::default().early_checks,
+    };
+    let a = run(spread, default).await;
+    let b = run(on_time, default).await;
+    let none = run(spread, Waiter::Client { early_checks: 0 }).await;
     // The baseline's 20 requests a second per job would load the machine at more jobs.
     let fixed = run(
         Scenario {
@@ -220,6 +232,8 @@ pub async fn figures(quick: bool) -> Value {
         "status_requests_per_completed_job_on_time": round(b.requests_per_completed_job),
         "notice_delay_p95_fraction_completed_on_time": round(b.notice_delay_p95_completed),
         "notice_delay_p95_fraction_failed_on_time": round(b.notice_delay_p95_failed),
+        "status_requests_per_job_no_early_check": round(none.requests_per_job),
+        "notice_delay_p95_fraction_failed_no_early_check": round(none.notice_delay_p95_failed),
         "status_requests_per_job_fixed_5s": round(fixed.requests_per_job),
         "wait_jobs": spread.jobs,
         "wait_jobs_failed": a.failed,

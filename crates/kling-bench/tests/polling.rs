@@ -11,7 +11,7 @@ async fn every_waited_job_is_counted_with_its_notice_delay() {
         fail_after: Some((0.02, 0.1)),
         seed: 3,
     };
-    let figures = run(scenario, Waiter::Client).await;
+    let figures = run(scenario, Waiter::Client { early_checks: 1 }).await;
     assert_eq!(figures.completed + figures.failed, 24, "{figures:?}");
     assert!(figures.failed > 0 && figures.completed > 0, "{figures:?}");
     // Every job was looked at at least once, and every completed job at least once.

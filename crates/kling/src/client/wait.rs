@@ -1,28 +1,8 @@
 //! Waiting for a job: a few early checks, a poll just after the ETA, then jittered backoff; a
-//! deadline with one last poll, progress events, and distinct outcomes.
-//!
-//! # The schedule
-//!
-//! Times are fractions of the job's *expected duration* `D`: from its submission to the ETA the
-//! server gave (the model's typical processing time when the answer had none).
-//!
-//! 1. **Early checks** ([`WaitOptions::early_checks`], default 1): at 10% of `D`, then 20%, 40%
-//!    and 80%, the first `early_checks` of them (at most 4); those already past are skipped. A job
-//!    that fails in its first tenth is noticed at 10% of `D` instead of at its ETA, for one
-//!    request more per job.
-//! 2. **Just after the ETA**: 2% of `D` past it (20 ms to 2 s), so a job on time is seen done.
-//!    A job that ends on time therefore costs `1 + early_checks` status requests.
-//! 3. **Past the ETA**: pauses from 15% of `D`, growing by half each time, within
-//!    [`min_interval`](WaitOptions::min_interval)`..=`[`max_interval`](WaitOptions::max_interval),
-//!    with ±10% jitter so that many waiters spread out.
-//! 4. **At the deadline** ([`WaitOptions::timeout`]): one last poll, and with
-//!    `cancel_if_pending` a job still pending is cancelled (refunded).
-//!
-//! A job known only by id ([`Client::wait_id`]) is looked at at once to learn its model and
-//! creation time; the ETA derived from them is not trusted, so it is looked at again after
-//! `min_interval`, then less and less often (×1.5) until that ETA, then as in step 3.
-//! No pause between two polls is shorter than `min_interval`.
+//! deadline with one last poll, progress events, and distinct outcomes. The schedule is
+//! documented on [`WaitOptions`].
 
+use std::ops::ControlFlow::{self, Break, Continue};
 use std::time::{Duration, SystemTime};
 
 use rand::RngExt;
@@ -32,6 +12,28 @@ use super::{Client, Error, Job, JobState};
 use crate::api::{JobError, JobStatus};
 
 /// How to wait.
+///
+/// # The schedule
+///
+/// Times are fractions of the job's *expected duration* `D`: from its submission to the ETA the
+/// server gave (the model's typical processing time when the answer had none).
+///
+/// 1. **Early checks** ([`WaitOptions::early_checks`], default 1): at 10% of `D`, then 20%, 40%
+///    and 80%, the first `early_checks` of them (at most 4); those already past are skipped. A job
+///    that fails in its first tenth is noticed at 10% of `D` instead of at its ETA, for one
+///    request more per job.
+/// 2. **Just after the ETA**: 2% of `D` past it (20 ms to 2 s), so a job on time is seen done.
+///    A job that ends on time therefore costs `1 + early_checks` status requests.
+/// 3. **Past the ETA**: pauses from 15% of `D`, growing by half each time, within
+///    [`min_interval`](WaitOptions::min_interval)`..=`[`max_interval`](WaitOptions::max_interval),
+///    with ±10% jitter so that many waiters spread out.
+/// 4. **At the deadline** ([`WaitOptions::timeout`]): one last poll, and with
+///    `cancel_if_pending` a job still pending is cancelled (refunded).
+///
+/// A job known only by id ([`Client::wait_id`]) is looked at at once to learn its model and
+/// creation time; the ETA derived from them is not trusted, so it is looked at again after
+/// `min_interval`, then less and less often (×1.5) until that ETA, then as in step 3.
+/// No pause between two polls is shorter than `min_interval` (the deadline's poll excepted).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WaitOptions {
     /// Give up after this long (one last poll happens at the deadline). Default 30 min.
@@ -44,7 +46,7 @@ pub struct WaitOptions {
     pub cancel_if_pending: bool,
     /// Status checks before the ETA, so that a job failing early is noticed early: at 10%, 20%,
     /// 40% and 80% of the expected duration, the first `early_checks` of them (at most 4; see
-    /// [the schedule](self)). Default 1; 0 waits for the ETA.
+    /// [the schedule](WaitOptions#the-schedule)). Default 1; 0 waits for the ETA.
     pub early_checks: u32,
 }
 
@@ -143,7 +145,7 @@ fn backoff(expected: Duration, steps: u32, options: &WaitOptions) -> Duration {
         .clamp(min, max)
 }
 
-/// When to look at a job next, from what is known of it (the schedule in the module docs).
+/// When to look at a job next, from what is known of it (the schedule in [`WaitOptions`]' docs).
 #[derive(Debug, Clone)]
 struct Plan {
     /// When the job was submitted (or created, for a job known by id).
@@ -262,24 +264,24 @@ impl Plan {
 }
 
 /// The outcome a state ends the wait with, or the state back when the job goes on.
-fn ended(state: JobState) -> Result<Outcome, JobState> {
+fn ended(state: JobState) -> ControlFlow<Outcome, JobState> {
     match state.status {
-        JobStatus::Completed => Ok(Outcome::Completed(state)),
+        JobStatus::Completed => Break(Outcome::Completed(state)),
         JobStatus::Failed => {
             let error = state.error.clone().unwrap_or(JobError {
                 code: crate::api::ErrorCode::Unknown(String::new()),
                 message: "the job failed without an error".into(),
             });
-            Ok(Outcome::Failed { job: state, error })
+            Break(Outcome::Failed { job: state, error })
         }
-        JobStatus::Cancelled => Ok(Outcome::Cancelled(state)),
-        _ => Err(state),
+        JobStatus::Cancelled => Break(Outcome::Cancelled(state)),
+        _ => Continue(state),
     }
 }
 
 impl Client {
-    /// Waits for a submitted job, with its ETA from the submit answer (the schedule is in the
-    /// [module docs](self)).
+    /// Waits for a submitted job, with its ETA from the submit answer (the schedule is in
+    /// [`WaitOptions`]' docs).
     pub async fn wait(&self, job: &Job, options: WaitOptions) -> Result<Outcome, Error> {
         self.wait_with_progress(job, options, |_| {}).await
     }
@@ -334,8 +336,8 @@ impl Client {
             });
             tracing::debug!(job_id = id, status = %state.status, polls, "polled");
             let state = match ended(state) {
-                Ok(outcome) => return Ok(outcome),
-                Err(state) => state,
+                Break(outcome) => return Ok(outcome),
+                Continue(state) => state,
             };
             if last {
                 let cancelled = options.cancel_if_pending

@@ -61,6 +61,12 @@ fn a_submit_answer_needs_only_its_job_id() {
     let bare = SubmitAnswer::read(&both(&json!({"jobId": "job_2"}))[0]).unwrap();
     assert_eq!(bare.job_id, "job_2");
     assert!(bare.status.is_none() && bare.cost_micro_cents.is_none());
+    // A status this version does not know is kept as sent (and is not final for a waiter).
+    let queued = SubmitAnswer::read(&both(&json!({"jobId": "job_5", "status": "queued"}))[1]);
+    assert_eq!(
+        queued.unwrap().status,
+        Some(JobStatus::Unknown("queued".into()))
+    );
 }
 
 #[test]
