@@ -1,34 +1,13 @@
 //! `kling submit --unchecked`: the input goes as given and the server is its only judge and its
 //! price, against an in-process sandbox whose counters show what was sent.
 
-use std::process::Command;
-
-use assert_cmd::prelude::*;
 use kling_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-const MODEL: &str = "kling-plus/kling-o3-standard/text-to-video";
+mod support;
+use support::kling;
 
-/// Runs `kling` against `sandbox`: the exit code, stdout and stderr.
-async fn kling(sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = Command::cargo_bin("kling").unwrap();
-    cmd.env_remove("PIXELBYTE_API_KEY")
-        .env(
-            "KLING_JOURNAL",
-            std::env::temp_dir().join(format!("kling-unchecked-{}.jsonl", std::process::id())),
-        )
-        .args(["--base-url", &sandbox.base_url()])
-        .args(["--api-key", sandbox.api_key()])
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+const MODEL: &str = "kling-plus/kling-o3-standard/text-to-video";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_crate_refuses_is_left_to_the_server() {
