@@ -1,13 +1,14 @@
 //! The measurements behind `cargo xtask bench`. Every figure is a ratio or a per-unit cost
 //! measured side by side in this one run, never compared with a number from another machine.
 //!
-//! `kling-bench [--quick]` prints one JSON object on its last line.
+//! `kling-bench [--quick]` prints one JSON object on its last line; `kling-bench polling
+//! [--quick]` only the waiting figures.
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use kling::client::{Client, Outcome, WaitOptions};
+use kling::client::{Client, Outcome};
 use kling::models::kling_plus::kling_o3_standard::reference_to_video as r2v;
 use kling::prelude::*;
 use kling_bench::workload::{self, job_input, round};
@@ -188,73 +189,6 @@ async fn client_overhead(quick: bool) -> Value {
     })
 }
 
-async fn polling(quick: bool) -> Value {
-    let speed = 100.0;
-    let jobs = if quick { 100 } else { 200 };
-    let mut figures = Vec::new();
-    for fixed in [false, true] {
-        let config = SandboxConfig {
-            speed,
-            completion_factor: (0.8, 1.3),
-            seed: 42,
-            ..SandboxConfig::for_tests()
-        };
-        let sandbox = Sandbox::start(config).await.expect("sandbox");
-        let client = Client::builder()
-            .api_key(sandbox.api_key())
-            .base_url(sandbox.base_url())
-            .build()
-            .expect("client");
-        let mut waits = Vec::new();
-        for i in 0..jobs {
-            let (id, input) = job_input(i);
-            let job = client
-                .submit_json(id, input, Default::default())
-                .await
-                .expect("submit");
-            let client = client.clone();
-            waits.push(tokio::spawn(async move {
-                if fixed {
-                    // The quick-start's baseline: every 5 s (scaled by the clock).
-                    loop {
-                        tokio::time::sleep(Duration::from_secs_f64(5.0 / speed)).await;
-                        if client
-                            .job(&job.id)
-                            .await
-                            .expect("status")
-                            .status
-                            .is_terminal()
-                        {
-                            return true;
-                        }
-                    }
-                } else {
-                    let options = WaitOptions {
-                        min_interval: Duration::from_secs_f64(1.0 / speed),
-                        max_interval: Duration::from_secs_f64(60.0 / speed),
-                        ..WaitOptions::default()
-                    };
-                    matches!(
-                        client.wait(&job, options).await.expect("wait"),
-                        Outcome::Completed(_)
-                    )
-                }
-            }));
-        }
-        let mut completed = 0;
-        for w in waits {
-            completed += usize::from(w.await.expect("join"));
-        }
-        figures.push(sandbox.stats().status_requests as f64 / completed as f64);
-        sandbox.shutdown().await;
-    }
-    json!({
-        "status_requests_per_job": round(figures[0]),
-        "status_requests_per_job_fixed_5s": round(figures[1]),
-        "wait_jobs": jobs,
-    })
-}
-
 /// Run in its own process: submit `jobs` jobs and wait for all of them at once.
 async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
     let client = Client::builder()
@@ -410,6 +344,10 @@ async fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
+    if args.first().map(String::as_str) == Some("polling") {
+        println!("{}", kling_bench::polling::figures(quick).await);
+        return;
+    }
     let mut out = json!({});
     eprintln!("micro-benchmarks…");
     merge(&mut out, micro(quick));
@@ -417,8 +355,8 @@ async fn main() {
     merge(&mut out, expansion(quick));
     eprintln!("client overhead against raw reqwest…");
     merge(&mut out, client_overhead(quick).await);
-    eprintln!("status requests per job…");
-    merge(&mut out, polling(quick).await);
+    eprintln!("waiting: status requests per job and notice delays…");
+    merge(&mut out, kling_bench::polling::figures(quick).await);
     eprintln!("1,000 jobs waited on at once…");
     let waited = wait_many(1000).await;
     let wait_cpu_s = waited["wait_1000_jobs_cpu_s"].as_f64();

@@ -3,4 +3,5 @@
 pub mod batch_load;
 pub mod chaos;
 pub mod chaos_batch;
+pub mod polling;
 pub mod workload;

@@ -117,6 +117,10 @@ pub struct SubmitArgs {
     /// Refuse to submit when the price is above this many US dollars [else the profile's max_cost].
     #[arg(long = "max-cost", value_parser = usd)]
     pub max_cost: Option<kling::MicroCents>,
+    /// Send the input as given, for a model or an option this version does not know yet: nothing
+    /// is checked here, the server's estimate is the price (and what --max-cost applies to).
+    #[arg(long)]
+    pub unchecked: bool,
     /// Wait for the job to end.
     #[arg(long)]
     pub wait: bool,

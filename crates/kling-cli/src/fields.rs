@@ -70,72 +70,7 @@ pub fn build_input(
     base: Option<Value>,
     args: &[String],
 ) -> Result<Value, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut input = match base {
-        None => Map::new(),
-        Some(Value::Object(map)) => map,
-        Some(_) => {
-            return Err(vec![Problem {
-                field: None,
-                message: "--input must hold a JSON object".into(),
-            }]);
-        }
-    };
-    let names: Vec<&str> = d.fields.iter().map(|f| f.name.as_str()).collect();
-    for arg in args {
-        let Some((name, text)) = arg.split_once('=') else {
-            problems.push(Problem {
-                field: None,
-                message: format!("`{arg}` is not field=value (fields: {})", names.join(", ")),
-            });
-            continue;
-        };
-        let Some(field) = d.field(name) else {
-            let hint = match nearest(name, names.iter().copied()) {
-                Some(n) => format!("did you mean `{n}`?"),
-                None => format!("fields: {}", names.join(", ")),
-            };
-            problems.push(Problem::about(
-                name,
-                format!("unknown field `{name}`; {hint}"),
-            ));
-            continue;
-        };
-        let value = if field.wire_type == WireType::Array && !text.trim_start().starts_with('[') {
-            // A plain value adds one item; repeat the field for more.
-            let item_wire = field
-                .items
-                .as_deref()
-                .map_or(WireType::String, |i| i.wire_type);
-            match scalar(field, item_wire, text) {
-                Ok(item) => {
-                    let mut items = match input.remove(name) {
-                        Some(Value::Array(items)) => items,
-                        _ => Vec::new(),
-                    };
-                    items.push(item);
-                    Value::Array(items)
-                }
-                Err(e) => {
-                    problems.push(Problem::about(name, e));
-                    continue;
-                }
-            }
-        } else {
-            match scalar(field, field.wire_type, text) {
-                Ok(v) => v,
-                Err(e) => {
-                    problems.push(Problem::about(name, e));
-                    continue;
-                }
-            }
-        };
-        input.insert(name.to_string(), value);
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let input = Value::Object(input);
+    let input = Value::Object(assemble(&d.fields, base, args, false)?);
     let violations = kling_descriptor::input::validate_input(d, &input);
     if violations.is_empty() {
         Ok(input)
@@ -154,6 +89,100 @@ pub fn build_input(
                 }
             })
             .collect())
+    }
+}
+
+/// Builds the input of an unchecked submit, checking nothing: a field the model's descriptor
+/// lists (when the model is known) takes its wire type where the text fits it; any other value
+/// is JSON when it reads as JSON (`5`, `true`, `[…]`, `{…}`, `"…"`) and text otherwise.
+pub fn build_unchecked_input(
+    d: Option<&Descriptor>,
+    base: Option<Value>,
+    args: &[String],
+) -> Result<Value, Vec<Problem>> {
+    let fields = d.map_or(&[][..], |d| &d.fields[..]);
+    assemble(fields, base, args, true).map(Value::Object)
+}
+
+/// A value of a field no descriptor types: JSON when it reads as JSON, text otherwise.
+fn guessed(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// The base object with each `field=value` set in it. Checked, an unknown field or a value of
+/// the wrong type is a problem; unchecked, either is read as [`guessed`].
+fn assemble(
+    fields: &[Field],
+    base: Option<Value>,
+    args: &[String],
+    unchecked: bool,
+) -> Result<Map<String, Value>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut input = match base {
+        None => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(vec![Problem {
+                field: None,
+                message: "--input must hold a JSON object".into(),
+            }]);
+        }
+    };
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    for arg in args {
+        let Some((name, text)) = arg.split_once('=') else {
+            problems.push(Problem {
+                field: None,
+                message: format!("`{arg}` is not field=value (fields: {})", names.join(", ")),
+            });
+            continue;
+        };
+        let Some(field) = fields.iter().find(|f| f.name == name) else {
+            if unchecked {
+                input.insert(name.to_string(), guessed(text));
+                continue;
+            }
+            let hint = match nearest(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("fields: {}", names.join(", ")),
+            };
+            problems.push(Problem::about(
+                name,
+                format!("unknown field `{name}`; {hint}"),
+            ));
+            continue;
+        };
+        let value = if field.wire_type == WireType::Array && !text.trim_start().starts_with('[') {
+            // A plain value adds one item; repeat the field for more.
+            let item_wire = field
+                .items
+                .as_deref()
+                .map_or(WireType::String, |i| i.wire_type);
+            scalar(field, item_wire, text).map(|item| {
+                let mut items = match input.remove(name) {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                };
+                items.push(item);
+                Value::Array(items)
+            })
+        } else {
+            scalar(field, field.wire_type, text)
+        };
+        match value {
+            Ok(value) => {
+                input.insert(name.to_string(), value);
+            }
+            Err(_) if unchecked => {
+                input.insert(name.to_string(), guessed(text));
+            }
+            Err(e) => problems.push(Problem::about(name, e)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(input)
+    } else {
+        Err(problems)
     }
 }
 
@@ -241,6 +270,39 @@ mod tests {
                 "duration",
                 "duration: `2` is not one of 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15".into()
             )]
+        );
+    }
+
+    #[test]
+    fn unchecked_values_keep_known_wire_types_and_guess_the_rest() {
+        let d = descriptor();
+        let input = build_unchecked_input(
+            Some(&d),
+            Some(serde_json::json!({"prompt": "from the file"})),
+            &args(&[
+                "duration=20",
+                "has_sound=maybe",
+                "images=https://e.com/a.png",
+                "camera={\"zoom\": 2}",
+                "seed=7",
+                "style=noir",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            input,
+            serde_json::json!({
+                "prompt": "from the file", "duration": "20", "has_sound": "maybe",
+                "images": ["https://e.com/a.png"], "camera": {"zoom": 2}, "seed": 7, "style": "noir"
+            })
+        );
+        let unknown = build_unchecked_input(None, None, &args(&["duration=20"])).unwrap();
+        assert_eq!(unknown, serde_json::json!({"duration": 20}));
+        let problems = build_unchecked_input(None, None, &args(&["nonsense"])).unwrap_err();
+        assert!(
+            problems[0]
+                .message
+                .starts_with("`nonsense` is not field=value")
         );
     }
 }

@@ -17,17 +17,8 @@ use crate::fail::Fail;
 pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
     let d = catalog::descriptor(&args.slug)?;
     let base = args.input.as_deref().map(read_file).transpose()?;
-    let json = fields::build_input(&d, base, &args.fields).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        Fail::invalid_input(
-            format!(
-                "invalid input for {}; nothing was sent:\n  {}",
-                d.slug,
-                list.join("\n  ")
-            ),
-            problems.iter().find_map(|p| p.field.clone()),
-        )
-    })?;
+    let json = fields::build_input(&d, base, &args.fields)
+        .map_err(|problems| refused(&d.slug, "invalid input", &problems))?;
     let typed = catalog::model_id(&d)?.validate_json(json).map_err(|e| {
         Fail::invalid_input(
             format!("invalid input for {}; nothing was sent: {e}", d.slug),
@@ -35,6 +26,27 @@ pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
         )
     })?;
     Ok((d, typed))
+}
+
+/// Builds an input for an unchecked submit: values take the wire types of the model's fields
+/// when the model is known, and nothing is validated (the server is the judge).
+pub fn unchecked(args: &InputArgs) -> Result<Value, Fail> {
+    let catalog = catalog::all()?;
+    let base = args.input.as_deref().map(read_file).transpose()?;
+    fields::build_unchecked_input(catalog.get(&args.slug), base, &args.fields)
+        .map_err(|problems| refused(&args.slug, "cannot read the input", &problems))
+}
+
+/// The failure for arguments that do not make an input: every problem, and the first field named.
+fn refused(slug: &str, what: &str, problems: &[fields::Problem]) -> Fail {
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Fail::invalid_input(
+        format!(
+            "{what} for {slug}; nothing was sent:\n  {}",
+            list.join("\n  ")
+        ),
+        problems.iter().find_map(|p| p.field.clone()),
+    )
 }
 
 /// Reads a JSON input from a file, or from stdin for `-`.

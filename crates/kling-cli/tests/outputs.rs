@@ -1,11 +1,10 @@
 //! The JSON shapes scripts read (every key, in order), the exit codes of a job's ends and the
 //! error objects `--json` prints for them, against an in-process sandbox.
 
-use std::process::Command;
-
-use assert_cmd::prelude::*;
 use kling_sandbox::{Faults, Sandbox, SandboxConfig};
 use serde_json::Value;
+
+mod support;
 
 const MODEL: &str = "kling-plus/kling-o3-standard/reference-to-video";
 
@@ -38,27 +37,15 @@ struct Out {
 
 /// Runs `kling` against `sandbox`; stdout is parsed as JSON (null when empty).
 async fn kling(sandbox: &Sandbox, args: &[&str]) -> Out {
-    let mut cmd = Command::cargo_bin("kling").unwrap();
-    cmd.env_remove("PIXELBYTE_API_KEY")
-        .env(
-            "KLING_JOURNAL",
-            std::env::temp_dir().join(format!("kling-outputs-{}.jsonl", std::process::id())),
-        )
-        .args(["--base-url", &sandbox.base_url()])
-        .args(["--api-key", sandbox.api_key()])
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (code, stdout, stderr) = support::kling(sandbox, args).await;
     Out {
-        code: out.status.code().unwrap_or(-1),
+        code,
         json: if stdout.trim().is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&stdout).unwrap()
         },
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr,
     }
 }
 

@@ -31,6 +31,17 @@ fn jitter(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `F` or `LOW..HIGH`: fractions between 0 and 1.
+fn fractions(text: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = text.split_once("..").unwrap_or((text, text));
+    match (lo.trim().parse::<f64>(), hi.trim().parse::<f64>()) {
+        (Ok(lo), Ok(hi)) if 0.0 <= lo && lo <= hi && hi <= 1.0 => Ok((lo, hi)),
+        _ => Err(format!(
+            "`{text}` is not a fraction or a range of fractions between 0 and 1 (e.g. 0.05 or 0.02..0.1)"
+        )),
+    }
+}
+
 fn usd(text: &str) -> Result<MicroCents, String> {
     MicroCents::from_usd(text).map_err(|e| e.to_string())
 }
@@ -77,6 +88,10 @@ pub struct SandboxArgs {
     /// Rate of jobs that fail with GENERATION_FAILED (refunded).
     #[arg(long = "fail-jobs", default_value = "0", value_parser = rate)]
     pub fail_jobs: f64,
+    /// When those jobs fail, as a fraction of their expected processing time: F or LOW..HIGH
+    /// (e.g. 0.02..0.1 for early failures). Default: at the end.
+    #[arg(long = "fail-jobs-after", value_name = "FRACTION", value_parser = fractions)]
+    pub fail_jobs_after: Option<(f64, f64)>,
     /// Rate of output downloads cut off halfway (the client must resume with Range).
     #[arg(long = "cut-downloads", default_value = "0", value_parser = rate)]
     pub cut_downloads: f64,
@@ -122,6 +137,7 @@ impl SandboxArgs {
                 drop_connection: self.drop,
                 latency: Duration::from_millis(self.latency_ms),
                 failed_generation: self.fail_jobs,
+                fail_after: self.fail_jobs_after,
                 cut_download: self.cut_downloads,
             },
             ..SandboxConfig::default()

@@ -83,6 +83,11 @@ pub struct Faults {
     pub latency: Duration,
     /// Jobs that end `failed` with GENERATION_FAILED (and are refunded).
     pub failed_generation: f64,
+    /// When those jobs fail: after a fraction of their expected processing time (the ETA they
+    /// were given), drawn uniformly from this range, e.g. `(0.02, 0.1)` for failures in the
+    /// first tenth. `None` (the default) fails them at the end of their processing, when they
+    /// would have completed.
+    pub fail_after: Option<(f64, f64)>,
     /// Output-file downloads cut short: the headers announce the whole length (of the file, or
     /// of the range asked for), then the connection ends after about half of it (never more),
     /// so a client must resume with `Range`. Every response is a new draw, resumptions included.
@@ -180,6 +185,13 @@ impl SandboxConfig {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} rate must be between 0 and 1, got {rate}"));
             }
+        }
+        if let Some((lo, hi)) = self.faults.fail_after
+            && !(0.0 <= lo && lo <= hi && hi <= 1.0)
+        {
+            return Err(format!(
+                "the point where failing jobs fail must satisfy 0 <= low <= high <= 1, got {lo}..{hi}"
+            ));
         }
         if self.max_concurrent == Some(0) {
             return Err("max concurrent jobs must be at least 1".into());

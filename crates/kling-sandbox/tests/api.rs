@@ -684,6 +684,49 @@ async fn failed_generations_are_refunded() {
     assert_eq!(api.sandbox.balance().unwrap().get(), 1_000_000);
 }
 
+/// Milliseconds between two of the sandbox's RFC 3339 timestamps.
+fn millis_between(from: &Value, to: &Value) -> i128 {
+    let at = |v: &Value| {
+        humantime::parse_rfc3339(v.as_str().expect("a timestamp"))
+            .expect("RFC 3339")
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i128
+    };
+    at(to) - at(from)
+}
+
+#[tokio::test]
+async fn failing_jobs_can_fail_early() {
+    let mut config = SandboxConfig::for_tests();
+    config.speed = 100.0; // 240 s is 2.4 s
+    config.faults.failed_generation = 1.0;
+    config.faults.fail_after = Some((0.05, 0.05));
+    let api = Api::start(config).await;
+    let (_, submitted) = api.submit(json!({"prompt": "x"})).await;
+    let id = submitted["jobId"].as_str().unwrap();
+    let failed = api.wait_for(id, "failed").await;
+    assert_eq!(failed["error"]["code"], "GENERATION_FAILED");
+    // The job's own record: it ended after 5% of the 2.4 s it was expected to take (the
+    // timestamps are the sandbox's, to the millisecond).
+    let expected = millis_between(&failed["createdAt"], &submitted["estimatedCompletionTime"]);
+    let lasted = millis_between(&failed["createdAt"], &failed["completedAt"]);
+    assert!((2399..=2401).contains(&expected), "{expected} ms");
+    assert!((119..=121).contains(&lasted), "{lasted} ms");
+
+    let refused = Faults {
+        fail_after: Some((0.5, 0.2)),
+        ..Faults::default()
+    };
+    let err = SandboxConfig {
+        faults: refused,
+        ..SandboxConfig::for_tests()
+    }
+    .validate()
+    .unwrap_err();
+    assert!(err.contains("0 <= low <= high <= 1"), "{err}");
+}
+
 #[tokio::test]
 async fn every_answer_carries_its_request_id_and_refusals_are_counted() {
     let mut config = SandboxConfig::for_tests();

@@ -299,20 +299,25 @@ impl From<JobErrorWire> for JobError {
     }
 }
 
-/// An RFC 3339 timestamp in UTC, as the API writes them (`2026-11-22T00:30:46.783Z`); anything
-/// else is a decoding error that quotes it.
+/// Reads an RFC 3339 timestamp with any offset: `2026-11-22T00:30:46.783Z` as the API writes
+/// them, or `2026-11-22T01:30:46+01:00`. The one place times from the API are parsed.
+pub(crate) fn parse_timestamp(text: &str) -> Result<SystemTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(SystemTime::from)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e})"))
+}
+
+/// A timestamp member of an answer or event, read with [`parse_timestamp`]; anything else is a
+/// decoding error that quotes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Timestamp(pub(crate) SystemTime);
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = std::borrow::Cow::<str>::deserialize(d)?;
-        humantime::parse_rfc3339_weak(text.trim_end_matches('Z'))
-            .or_else(|_| humantime::parse_rfc3339(&text))
+        parse_timestamp(&text)
             .map(Timestamp)
-            .map_err(|e| {
-                serde::de::Error::custom(format!("`{text}` is not an RFC 3339 UTC timestamp ({e})"))
-            })
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -436,12 +441,24 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_parse_with_and_without_fractions() {
+    fn timestamps_parse_with_any_offset() {
         let at = |v: Value| serde_json::from_value::<Timestamp>(v).map_err(|e| e.to_string());
-        assert!(at(json!("2026-11-22T00:30:46.783Z")).is_ok());
+        let utc = at(json!("2026-11-22T00:30:46.783Z")).unwrap();
+        assert_eq!(
+            utc.0
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+            1_795_307_446_783
+        );
+        assert_eq!(at(json!("2026-11-22T02:30:46.783+02:00")).unwrap(), utc);
+        assert_eq!(at(json!("2026-11-21T19:00:46.783-05:30")).unwrap(), utc);
+        assert_eq!(at(json!("2026-11-22t00:30:46.783z")).unwrap(), utc);
         assert!(at(json!("2026-11-22T00:30:46Z")).is_ok());
         let err = at(json!("yesterday")).unwrap_err();
         assert!(err.contains("`yesterday` is not an RFC 3339"), "{err}");
+        // Without an offset the time could be anywhere's: refused, not guessed.
+        assert!(at(json!("2026-11-22T00:30:46")).is_err());
         assert!(at(json!(1_700_000_000)).is_err());
     }
 }

@@ -281,7 +281,7 @@ async fn a_dropped_submit_reports_an_unknown_outcome() {
 
     // Reads retry through drops and injected 500s.
     let mut config = SandboxConfig::for_tests();
-    config.seed = 3;
+    config.seed = 4;
     config.faults.read_error = 0.5;
     let (sandbox, client) = start(config).await;
     let job = client.submit(&o3::Input::new("x")).await.unwrap();
@@ -289,7 +289,10 @@ async fn a_dropped_submit_reports_an_unknown_outcome() {
         client.wait(&job, quick_wait()).await.unwrap(),
         Outcome::Completed(_)
     ));
-    assert!(sandbox.stats().read_errors_injected > 0 || sandbox.stats().status_requests == 1);
+    assert!(
+        sandbox.stats().read_errors_injected > 0,
+        "the seed injects some"
+    );
 }
 
 #[tokio::test]
@@ -347,6 +350,26 @@ async fn failed_cancelled_and_timed_out_jobs_are_distinct_outcomes() {
         client.wait_id(&job.id, quick_wait(), |_| {}).await.unwrap(),
         Outcome::Cancelled(_)
     ));
+}
+
+#[tokio::test]
+async fn an_early_failure_is_noticed_at_the_first_early_check() {
+    let mut config = SandboxConfig::for_tests();
+    config.faults.failed_generation = 1.0;
+    config.faults.fail_after = Some((0.02, 0.02)); // fails at 2% of its ETA, before 10%
+    let (sandbox, client) = start(config).await;
+    let job = client.submit(&o3::Input::new("x")).await.unwrap();
+    let mut polls = 0;
+    let outcome = client
+        .wait_with_progress(&job, quick_wait(), |p| polls = p.polls)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome:?}");
+    assert_eq!(
+        (polls, sandbox.stats().status_requests),
+        (1, 1),
+        "seen failed at the check at 10% of the ETA, not at the ETA"
+    );
 }
 
 #[tokio::test]

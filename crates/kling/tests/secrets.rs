@@ -1,39 +1,19 @@
 //! A whole client session, failures included, never shows the API key or the webhook secret in
 //! Debug, Display, errors or tracing output.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kling::client::{Client, RetryPolicy, WaitOptions};
 use kling::models::kling_plus::kling_o3_standard::text_to_video::Input;
 use kling_sandbox::{ApiKey, Sandbox, SandboxConfig};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
 
 #[tokio::test]
 async fn secrets_never_appear_in_output() {
     const KEY: &str = "pb_live_7f3a9c_super_secret";
     const SECRET: &str = "whsec_do_not_print_me";
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = support::Logs::capture();
 
     let mut config = SandboxConfig::for_tests();
     config.api_keys = vec![ApiKey::new(KEY)];
@@ -90,7 +70,7 @@ async fn secrets_never_appear_in_output() {
     let err = unreachable.job("job_1").await.unwrap_err();
     shown.push(format!("{err:?} {err}"));
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("pixelbyte"), "tracing output was captured");
     shown.push(logs);
     for text in &shown {

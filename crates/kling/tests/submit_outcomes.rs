@@ -7,6 +7,8 @@ use kling::client::{Client, Error, RetryPolicy};
 use kling::models::kling_plus::kling_o3_standard::text_to_video as o3;
 use kling_sandbox::gateway::{Answer, Gateway};
 
+mod support;
+
 const ATTEMPTS: u32 = 3;
 
 fn client(base_url: &str) -> Client {
@@ -94,6 +96,37 @@ async fn a_decodable_2xx_proves_a_job() {
 }
 
 #[tokio::test]
+async fn a_2xx_naming_its_job_proves_it_whatever_else_it_holds() {
+    let (logs, _guard) = support::Logs::capture();
+    let body = r#"{"jobId":"job_1","status":7,"estimatedCompletionTime":"in a minute","costMicroCents":"420000"}"#;
+    let (result, requests) = submit_through(Answer::json(200, body)).await;
+    let job = result.unwrap();
+    assert_eq!(
+        (
+            job.id.as_str(),
+            job.status.as_str(),
+            job.cost.get(),
+            requests
+        ),
+        ("job_1", "pending", 420_000, 1),
+        "pending, at the list price"
+    );
+    assert!(job.estimated_completion.is_none());
+    let logs = logs.text();
+    for (member, value) in [
+        ("status", "7"),
+        ("estimatedCompletionTime", "\"in a minute\""),
+        ("costMicroCents", "\"420000\""),
+    ] {
+        let line = logs
+            .lines()
+            .find(|l| l.contains("WARN") && l.contains(&format!("`{member}` cannot be read")))
+            .unwrap_or_else(|| panic!("no warning for {member}:\n{logs}"));
+        assert!(line.contains("job_1") && line.contains(value), "{line}");
+    }
+}
+
+#[tokio::test]
 async fn answers_that_prove_nothing_are_unknown_outcomes_never_retried() {
     let rows = [
         (
@@ -140,9 +173,9 @@ async fn answers_that_prove_nothing_are_unknown_outcomes_never_retried() {
         (
             Answer::json(200, r#"{"status":"pending"}"#),
             Some(200),
-            "no jobId",
+            "without a readable jobId",
         ),
-        (Answer::json(201, ""), Some(201), "no jobId"),
+        (Answer::json(201, ""), Some(201), "without a readable jobId"),
         (Answer::Reset, None, "after the request was sent"),
         (Answer::Silence, None, "timed out"),
     ];

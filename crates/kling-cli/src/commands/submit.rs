@@ -13,12 +13,24 @@ use crate::journal;
 use crate::output::{JobView, SubmittedView, print_json, timestamp};
 use crate::session::Session;
 
+/// The input as the command line gave it: checked (validated and priced here) or, with
+/// `--unchecked`, sent as given and priced by the server's estimate.
+enum Prepared {
+    Checked(Box<(kling_descriptor::Descriptor, kling::AnyInput)>),
+    Unchecked(serde_json::Value),
+}
+
 /// `kling submit`: validate, price, refuse above `--max-cost` (or the profile's `max_cost`),
-/// submit, journal, and with `--wait` wait for the end.
+/// submit, journal, and with `--wait` wait for the end. With `--unchecked`, the input goes as
+/// given and the server's estimate is the price.
 pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     let json_out = cli.json;
-    let (d, typed) = input::typed(&args.input)?;
-    let quote = typed.cost_breakdown();
+    // The input is read (and checked) before anything starts, so a mistake sends nothing.
+    let prepared = if args.unchecked {
+        Prepared::Unchecked(input::unchecked(&args.input)?)
+    } else {
+        Prepared::Checked(Box::new(input::typed(&args.input)?))
+    };
     let s = Session::start(cli).await?;
     let budget = match (args.max_cost, &s.max_cost) {
         (Some(max), _) => Some((max, format!("--max-cost {max}"))),
@@ -28,23 +40,39 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         )),
         (None, None) => None,
     };
-    if let Some((max, what)) = &budget
-        && quote.total > *max
-    {
-        return Err(Fail::usage(format!(
-            "the job costs {} ({quote}), above {what}; nothing was sent",
-            quote.total
-        ))
-        .with_code("over_budget"));
-    }
-    if !json_out {
-        eprintln!("Price: {quote}");
-    }
     let options = SubmitOptions {
         webhook_url: args.webhook.clone(),
-        budget: budget.map(|(max, _)| max),
+        budget: budget.as_ref().map(|(max, _)| *max),
     };
-    let job = match s.client.submit_any(&typed, options).await {
+    let (slug, sent) = match prepared {
+        Prepared::Unchecked(input) => {
+            if !json_out {
+                eprintln!(
+                    "Unchecked: the input is sent as given; the server's estimate is the price."
+                );
+            }
+            let sent = s.client.submit_raw(&args.input.slug, input, options).await;
+            (args.input.slug.clone(), sent)
+        }
+        Prepared::Checked(checked) => {
+            let (d, typed) = *checked;
+            let quote = typed.cost_breakdown();
+            if let Some((max, what)) = &budget
+                && quote.total > *max
+            {
+                return Err(Fail::usage(format!(
+                    "the job costs {} ({quote}), above {what}; nothing was sent",
+                    quote.total
+                ))
+                .with_code("over_budget"));
+            }
+            if !json_out {
+                eprintln!("Price: {quote}");
+            }
+            (d.slug, s.client.submit_any(&typed, options).await)
+        }
+    };
+    let job = match sent {
         Ok(job) => job,
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
             return Err(maybe_submitted(&e, s.client.base_url()));
@@ -57,12 +85,15 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         eprintln!("warning: {e}");
     }
     if !json_out {
+        if args.unchecked {
+            eprintln!("Price (the server's estimate): {}", job.estimated_cost);
+        }
         eprintln!("Submitted {} (charged {}).", job.id, job.cost);
         if let Charge::AboveEstimate { by } = job.charge() {
             eprintln!("warning: charged {by} more than the list price");
         }
     }
-    let view = SubmittedView::new(&d.slug, &job);
+    let view = SubmittedView::new(&slug, &job);
     if !args.wait {
         if json_out {
             return print_json(&view);

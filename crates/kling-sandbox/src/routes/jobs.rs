@@ -173,7 +173,14 @@ fn admit(
     };
     let fails = s.config.faults.failed_generation > 0.0
         && inner.rng.random::<f64>() < s.config.faults.failed_generation;
-    let actual = eta.mul_f64(factor);
+    let actual = match s.config.faults.fail_after {
+        Some((lo, hi)) if fails => eta.mul_f64(if hi > lo {
+            inner.rng.random_range(lo..=hi)
+        } else {
+            lo
+        }),
+        _ => eta.mul_f64(factor),
+    };
     inner.seq += 1;
     let job = Job {
         id: inner.next_id("job_"),

@@ -3,8 +3,9 @@
 //!
 //! The rule: a member without which the answer means nothing is a plain field, so that its
 //! absence is an [`Error::Decode`] keeping the raw body; a member the client can do without is an
-//! `Option` (absent and `null` alike); a member that is present must have its documented type;
-//! members this version does not know are ignored (and kept in `raw` where the public type has
+//! `Option` (absent and `null` alike); a member that is present must have its documented type
+//! (except in a submit's answer, where only `jobId` must: a job that is named exists); members
+//! this version does not know are ignored (and kept in `raw` where the public type has
 //! one). Server-side enums stay open: an unknown status, code or output type is kept as text.
 
 use serde::Deserialize;
@@ -16,19 +17,13 @@ use super::wire::{Reply, excerpt};
 use crate::MicroCents;
 use crate::api::{JobErrorWire, JobStatus, OutputWire, Timestamp, outputs};
 
-/// Whether a submit's answer names a job: the one member that proves a job exists.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Named {
-    job_id: String,
-}
-
 /// `POST /jobs/submit`: `{jobId, requestId, status, estimatedCompletionTime, costMicroCents}`.
-/// Only `jobId` is required: it is what proves a job exists. Without `status` a just-created job
-/// is `pending`; without `costMicroCents` the charge is taken to be the list price (with a
-/// warning). A member of the wrong type makes the answer unreadable, and its reason names the job.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Only `jobId` is required: it is what proves a job exists, so once it is read the job is
+/// returned whatever else the answer holds. The other members are read leniently: one that is
+/// absent, `null` or of the wrong type is left out (a wrong one with a warning that quotes it).
+/// Without `status` a just-created job is `pending`; without `costMicroCents` the charge is taken
+/// to be the list price; without `estimatedCompletionTime` waiting goes by the model's typical
+/// processing time.
 pub(super) struct SubmitAnswer {
     pub job_id: String,
     pub request_id: Option<String>,
@@ -37,19 +32,87 @@ pub(super) struct SubmitAnswer {
     pub cost_micro_cents: Option<MicroCents>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubmitWire {
+    job_id: String,
+    #[serde(default)]
+    request_id: Lenient<String>,
+    #[serde(default)]
+    status: Lenient<JobStatus>,
+    #[serde(default)]
+    estimated_completion_time: Lenient<Timestamp>,
+    #[serde(default)]
+    cost_micro_cents: Lenient<MicroCents>,
+}
+
+/// A member read without failing its answer: what does not fit is kept with the reason.
+#[derive(Default)]
+enum Lenient<T> {
+    #[default]
+    Absent,
+    Read(T),
+    Malformed {
+        value: Value,
+        message: String,
+    },
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(Lenient::Absent);
+        }
+        Ok(match T::deserialize(&value) {
+            Ok(read) => Lenient::Read(read),
+            Err(e) => Lenient::Malformed {
+                value,
+                message: e.to_string(),
+            },
+        })
+    }
+}
+
+impl<T> Lenient<T> {
+    /// The value, if it could be read; a malformed one is logged with the job it belongs to.
+    fn or_warn(self, member: &str, job_id: &str) -> Option<T> {
+        match self {
+            Lenient::Read(read) => Some(read),
+            Lenient::Absent => None,
+            Lenient::Malformed { value, message } => {
+                tracing::warn!(
+                    job_id,
+                    member,
+                    %value,
+                    "the submit answer's `{member}` cannot be read ({message}); it is left out"
+                );
+                None
+            }
+        }
+    }
+}
+
 impl SubmitAnswer {
-    /// The answer to a submit, or why it proves nothing (the reason of an unknown outcome).
+    /// The answer to a submit, or why it proves nothing (the reason of an unknown outcome): only
+    /// an answer without a readable `jobId` proves nothing.
     pub(super) fn read(reply: &Reply) -> Result<Self, String> {
         let status = reply.status;
-        let shown = excerpt(status, &reply.raw);
-        let Named { job_id } = reply.try_decode().map_err(|message| {
-            format!("HTTP {status} arrived with no jobId ({message}): {shown}")
-        })?;
-        reply.try_decode().map_err(|message| {
+        let wire: SubmitWire = reply.try_decode().map_err(|message| {
             format!(
-                "HTTP {status} names job {job_id} but does not decode ({message}); look that job \
-                 up before submitting again: {shown}"
+                "HTTP {status} arrived without a readable jobId ({message}): {}",
+                excerpt(status, &reply.raw)
             )
+        })?;
+        let id = wire.job_id.as_str();
+        Ok(Self {
+            request_id: wire.request_id.or_warn("requestId", id),
+            status: wire.status.or_warn("status", id),
+            estimated_completion_time: wire
+                .estimated_completion_time
+                .or_warn("estimatedCompletionTime", id),
+            cost_micro_cents: wire.cost_micro_cents.or_warn("costMicroCents", id),
+            job_id: wire.job_id,
         })
     }
 }

@@ -123,7 +123,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Refuse to submit any job whose list price is above this.
+    /// Refuse to submit any job whose list price (for [`Client::submit_raw`], the server's
+    /// estimate) is above this.
     #[must_use]
     pub fn budget(mut self, budget: MicroCents) -> Self {
         self.budget = Some(budget);

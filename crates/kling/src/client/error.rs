@@ -51,7 +51,7 @@ pub enum Error {
     /// The price is above the budget; nothing was sent.
     #[error("the job costs {cost} ({} micro-cents), above the budget of {budget}; nothing was sent", cost.get())]
     OverBudget {
-        /// The list price.
+        /// The list price (for an unchecked submit, the server's estimate).
         cost: MicroCents,
         /// The budget.
         budget: MicroCents,

@@ -1,4 +1,5 @@
-//! The job operations: submit (typed, JSON or any model), look up, list, cancel, estimate.
+//! The job operations: submit (typed, JSON, any model, or unchecked), look up, list, cancel,
+//! estimate.
 
 use std::time::{Duration, SystemTime};
 
@@ -62,6 +63,47 @@ impl Client {
         let model = input.model();
         let processing_time = model.info().processing_time();
         self.send_submit(model.slug(), processing_time, json, input.cost(), options)
+            .await
+    }
+
+    /// Submits a wire-format input for any model slug **without checking anything locally**.
+    ///
+    /// Nothing in this crate looks at the slug, the input's fields, types, options or limits, or
+    /// computes its price: the input goes to the server as given, and the server alone decides
+    /// whether it is valid. This is for a model or an option this version does not know yet;
+    /// for everything else [`Client::submit`] and [`Client::submit_json`] refuse bad inputs
+    /// before sending and price them exactly.
+    ///
+    /// The price is the server's estimate: the input is first sent to `POST /jobs/estimate`, the
+    /// budget (`options.budget`, else the client's) is applied to that estimate, and only then is
+    /// the job submitted. **When the estimate fails** (a refusal such as `INVALID_INPUT` or
+    /// `MODEL_NOT_FOUND`, server errors until the retries run out, a transport error, an answer
+    /// that does not decode) its error is returned and nothing is submitted: a job is never sent
+    /// unpriced. A refusal of the submit itself is [`Error::Api`] as for any submit, and what its
+    /// other answers prove is the table in the [module docs](crate::client).
+    ///
+    /// The [`Job`]'s `estimated_cost` is the server's estimate; its `processing_time` is the
+    /// model's typical time when this crate knows the slug, zero otherwise (waiting then goes by
+    /// the server's ETA, or backs off from `min_interval` when there is none).
+    pub async fn submit_raw(
+        &self,
+        slug: &str,
+        input: Value,
+        options: SubmitOptions,
+    ) -> Result<Job, Error> {
+        if let Some(url) = &options.webhook_url {
+            check_webhook_url(url)?;
+        }
+        let estimate = self.estimate_json(slug, input.clone()).await?;
+        tracing::debug!(
+            model = slug,
+            estimated_micro_cents = estimate.estimated.get(),
+            "unchecked submit, priced by the server's estimate"
+        );
+        let processing_time = slug
+            .parse::<ModelId>()
+            .map_or(Duration::ZERO, |model| model.info().processing_time());
+        self.send_submit(slug, processing_time, input, estimate.estimated, options)
             .await
     }
 
@@ -199,8 +241,8 @@ impl Client {
     }
 }
 
-/// The [`Job`] a 2xx answer to a submit describes. An answer that does not decode proves
-/// nothing (the table in [`crate::client`]'s docs): a job may exist, so it is an
+/// The [`Job`] a 2xx answer to a submit describes: any answer with a readable `jobId`. One
+/// without proves nothing (the table in [`crate::client`]'s docs): a job may exist, so it is an
 /// [`Error::SubmitOutcomeUnknown`], never an `Error::Decode` that would invite a retry.
 fn submitted(
     reply: &Reply,
@@ -297,16 +339,28 @@ mod tests {
             (Some("req_b"), &JobStatus::Pending, list)
         );
         assert!(job.estimated_completion.is_none());
+        // A named job exists, whatever else its answer holds.
+        let job = read(
+            r#"{"jobId":"job_3","estimatedCompletionTime":"soon","status":5}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                job.id.as_str(),
+                &job.status,
+                job.estimated_completion,
+                job.cost
+            ),
+            ("job_3", &JobStatus::Pending, None, list)
+        );
         let Err(Error::SubmitOutcomeUnknown {
             model,
             estimated_cost,
             status,
             reason,
             ..
-        }) = read(
-            r#"{"jobId":"job_3","estimatedCompletionTime":"soon"}"#,
-            None,
-        )
+        }) = read(r#"{"job":"job_4"}"#, None)
         else {
             panic!()
         };
@@ -314,7 +368,7 @@ mod tests {
             (model.as_str(), estimated_cost, status),
             ("m/o/c", list, Some(200))
         );
-        assert!(reason.contains("names job job_3"), "{reason}");
+        assert!(reason.contains("without a readable jobId"), "{reason}");
     }
 
     #[test]

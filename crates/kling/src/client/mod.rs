@@ -23,14 +23,14 @@
 //!
 //! | answer | proves | the client |
 //! |---|---|---|
-//! | 2xx whose body decodes (a `jobId`) | a job exists | returns the [`Job`] |
+//! | 2xx whose body has a readable `jobId` (a string), whatever else it holds | a job exists | returns the [`Job`]; any other member of the wrong type is logged as a warning (with its value) and left out: the status is then `pending`, the charge the list price, the ETA the model's typical time |
 //! | 4xx in the API's error envelope (`{"error": {"code", …}}`: 400, 401, 402, 403, 404, …) | no job | returns [`Error::Api`]; never retried |
 //! | 429 `CONCURRENT_JOBS_EXCEEDED` in the envelope | no job | retries after `details.retryAfter` (capped), then [`Error::Api`] |
 //! | 503 `PUBSUB_PUBLISH_FAILED` in the envelope ("could not be queued") | no job | retries with backoff, then [`Error::Api`] |
 //! | connection refused, nothing sent | no job | retries with backoff, then [`Error::Transport`] |
 //! | 500 `INTERNAL_ERROR` / `CONFIG_ERROR`, 502, 504, any other 5xx, any 5xx without the envelope | nothing | [`Error::SubmitOutcomeUnknown`] (status and first bytes of the body in its reason); never retried |
 //! | a 4xx that is not the API's envelope (a proxy's 408 or 413 page), a 1xx or 3xx | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
-//! | a 2xx that does not decode (not JSON, empty, no `jobId`, or a member of the wrong type) | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
+//! | a 2xx without a readable `jobId` (not JSON, empty, no `jobId`, or one that is not a string) | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
 //! | a timeout, reset or cut-off answer after the request was sent | nothing | [`Error::SubmitOutcomeUnknown`]; never retried |
 //!
 //! Reads (`job`, `jobs`, `wait`, `estimate`, presigning) retry 429, 5xx, timeouts and dropped

@@ -24,9 +24,12 @@ pub struct Job {
     /// What the server charged (the list price when the answer does not say; a warning is
     /// logged then).
     pub cost: MicroCents,
-    /// The list price computed before sending.
+    /// The list price computed before sending (for [`Client::submit_raw`], the server's
+    /// estimate).
+    ///
+    /// [`Client::submit_raw`]: crate::client::Client::submit_raw
     pub estimated_cost: MicroCents,
-    /// The model's typical processing time.
+    /// The model's typical processing time (zero for a model this crate does not know).
     pub processing_time: Duration,
     /// When the submit answer arrived (client clock).
     pub submitted_at: SystemTime,
@@ -168,6 +171,9 @@ pub struct UploadedFile {
 pub struct SubmitOptions {
     /// Where to send the completion webhook (must be https, or http to a loopback host).
     pub webhook_url: Option<String>,
-    /// Refuse to send when the list price is above this (overrides the client's budget).
+    /// Refuse to send when the list price (for [`Client::submit_raw`], the server's estimate) is
+    /// above this (overrides the client's budget).
+    ///
+    /// [`Client::submit_raw`]: crate::client::Client::submit_raw
     pub budget: Option<MicroCents>,
 }

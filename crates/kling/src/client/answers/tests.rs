@@ -61,6 +61,12 @@ fn a_submit_answer_needs_only_its_job_id() {
     let bare = SubmitAnswer::read(&both(&json!({"jobId": "job_2"}))[0]).unwrap();
     assert_eq!(bare.job_id, "job_2");
     assert!(bare.status.is_none() && bare.cost_micro_cents.is_none());
+    // A status this version does not know is kept as sent (and is not final for a waiter).
+    let queued = SubmitAnswer::read(&both(&json!({"jobId": "job_5", "status": "queued"}))[1]);
+    assert_eq!(
+        queued.unwrap().status,
+        Some(JobStatus::Unknown("queued".into()))
+    );
 }
 
 #[test]
@@ -69,7 +75,7 @@ fn a_submit_answer_that_does_not_decode_says_why() {
         for reply in both(&data) {
             let reason = SubmitAnswer::read(&reply).err().unwrap();
             assert!(
-                reason.starts_with("HTTP 200 arrived with no jobId ("),
+                reason.starts_with("HTTP 200 arrived without a readable jobId ("),
                 "{reason}"
             );
             assert!(
@@ -82,13 +88,28 @@ fn a_submit_answer_that_does_not_decode_says_why() {
     let reason = SubmitAnswer::read(&empty).err().unwrap();
     assert_eq!(
         reason,
-        "HTTP 201 arrived with no jobId (the body is empty): HTTP 201 with an empty body"
+        "HTTP 201 arrived without a readable jobId (the body is empty): HTTP 201 with an empty body"
     );
-    let garbled = json!({"jobId": "job_3", "costMicroCents": "420000"});
-    let reason = SubmitAnswer::read(&both(&garbled)[0]).err().unwrap();
+}
+
+#[test]
+fn a_submit_answer_naming_its_job_is_read_whatever_else_it_holds() {
+    let garbled = json!({
+        "jobId": "job_3", "requestId": 7, "status": ["pending"],
+        "estimatedCompletionTime": "soon", "costMicroCents": "420000"
+    });
+    for reply in both(&garbled) {
+        let answer = SubmitAnswer::read(&reply).unwrap();
+        assert_eq!(answer.job_id, "job_3");
+        assert!(answer.status.is_none() && answer.cost_micro_cents.is_none());
+        assert!(answer.estimated_completion_time.is_none());
+    }
+    // The bare envelope has no other request id to fall back on.
     assert!(
-        reason.contains("names job job_3 but does not decode (costMicroCents: invalid type"),
-        "{reason}"
+        SubmitAnswer::read(&both(&garbled)[0])
+            .unwrap()
+            .request_id
+            .is_none()
     );
 }
 
