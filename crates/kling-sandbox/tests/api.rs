@@ -469,6 +469,15 @@ async fn uploads_presign_put_and_serve() {
     assert_eq!(response.status(), 413);
     let (status, body) = api.get("/uploads/file_missing").await;
     assert_eq!((status, code(&body)), (404, "NOT_FOUND"));
+    // Refused requests count too; the stored bytes are those of the last accepted PUT.
+    let stats = api.sandbox.stats();
+    assert_eq!((stats.presign_requests, stats.upload_puts), (2, 3));
+    let file_id = slot["fileId"].as_str().unwrap();
+    assert_eq!(
+        api.sandbox.uploaded_file(file_id).as_deref(),
+        Some(&[1u8, 2, 3][..])
+    );
+    assert_eq!(api.sandbox.uploaded_file("file_missing"), None);
 }
 
 #[tokio::test]
