@@ -4,7 +4,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
@@ -127,8 +127,17 @@ pub(super) async fn put(
     State(s): S,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<PutQuery>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
+    // Presigned storage URLs take a declared length, not a chunked body.
+    if !headers.contains_key(header::CONTENT_LENGTH) {
+        return Err(ApiError::new(
+            StatusCode::LENGTH_REQUIRED,
+            "VALIDATION_ERROR",
+            "an upload needs a Content-Length",
+        ));
+    }
     let bytes = body.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
