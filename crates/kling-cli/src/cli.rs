@@ -55,6 +55,24 @@ pub enum Command {
         /// Give up after this long (e.g. 90s, 10m).
         #[arg(long, default_value = "30m", value_parser = duration)]
         timeout: std::time::Duration,
+        /// When the job completes, download its files into DIR/<job id>/.
+        #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Download every output file of a completed job into DIR/<job id>/.
+    Download {
+        /// The job id.
+        id: String,
+        /// The directory the job's folder is made in.
+        #[arg(
+            short = 'o',
+            long = "output-dir",
+            value_name = "DIR",
+            default_value = "."
+        )]
+        output_dir: PathBuf,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -97,9 +115,11 @@ pub struct JsonFlag {
 pub struct InputArgs {
     /// The model slug, e.g. kling-plus/kling-o3-standard/text-to-video.
     pub slug: String,
-    /// Input fields as field=value (values are checked against the model's fields).
+    /// Input fields as field=value (values are checked against the model's fields); a URL field
+    /// takes a local file as field=@path (submit uploads it once the input is checked and priced).
     pub fields: Vec<String>,
-    /// A wire-format input object from a file, or - for stdin; field=value arguments override it.
+    /// A wire-format input object from a file, or - for stdin ("@path" strings in URL fields are
+    /// local files); field=value arguments override it.
     #[arg(long)]
     pub input: Option<String>,
     #[command(flatten)]
@@ -122,6 +142,14 @@ pub struct SubmitArgs {
     /// With --wait: give up after this long (e.g. 90s, 10m).
     #[arg(long, default_value = "30m", value_parser = duration, requires = "wait")]
     pub timeout: std::time::Duration,
+    /// With --wait: when the job completes, download its files into DIR/<job id>/.
+    #[arg(
+        short = 'o',
+        long = "output-dir",
+        value_name = "DIR",
+        requires = "wait"
+    )]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -51,9 +51,11 @@ impl From<kling::client::Error> for Fail {
     fn from(e: kling::client::Error) -> Self {
         use kling::client::Error as E;
         match &e {
-            E::InvalidInput(_) | E::OverBudget { .. } | E::Config(_) | E::Encode { .. } => {
-                Fail::Usage(e.to_string())
-            }
+            E::InvalidInput(_)
+            | E::OverBudget { .. }
+            | E::Config(_)
+            | E::Encode { .. }
+            | E::FileNotAccepted { .. } => Fail::Usage(e.to_string()),
             E::Api(api) => {
                 // Say what to do next for the refusals a user can act on.
                 let next = match api.status {

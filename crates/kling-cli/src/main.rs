@@ -14,8 +14,10 @@ mod commands;
 mod fail;
 mod input;
 mod journal;
+mod local_inputs;
 mod output;
 mod session;
+mod transfer_bar;
 
 #[tokio::main]
 async fn main() -> ExitCode {

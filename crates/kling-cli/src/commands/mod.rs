@@ -1,6 +1,7 @@
 //! One module per command group; [`run`] sends each command to its module.
 
 mod completions;
+mod download;
 mod jobs;
 mod models;
 mod sandbox;
@@ -19,7 +20,17 @@ pub async fn run(cli: &Cli) -> Result<(), Fail> {
         Command::Schema { slug } => models::schema(slug),
         Command::Price(args) => models::price(args),
         Command::Submit(args) => submit::submit(cli, args).await,
-        Command::Wait { id, timeout, json } => submit::wait(cli, id, *timeout, json.json).await,
+        Command::Wait {
+            id,
+            timeout,
+            output_dir,
+            json,
+        } => submit::wait(cli, id, *timeout, output_dir.as_deref(), json.json).await,
+        Command::Download {
+            id,
+            output_dir,
+            json,
+        } => download::download(cli, id, output_dir, json.json).await,
         Command::Status { id, json } => jobs::status(cli, id, json.json).await,
         Command::Cancel { id, json } => jobs::cancel(cli, id, json.json).await,
         Command::Jobs(args) => jobs::list(cli, args).await,

@@ -1,23 +1,27 @@
-//! `kling submit` and `kling wait`: send a job, follow it to its end, and say how it ended.
+//! `kling submit` and `kling wait`: upload the input's local files, send a job, follow it to its
+//! end, say how it ended, and with `-o` save its files.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kling::client::{Charge, Client, Error, Job, JobState, Outcome, SubmitOptions, WaitOptions};
 
+use super::download;
 use crate::cli::{Cli, SubmitArgs};
 use crate::fail::Fail;
 use crate::input;
 use crate::journal;
-use crate::output::{JobView, SubmittedView, print_json, timestamp};
+use crate::output::{JobView, SavedFileView, SubmittedView, WaitedView, print_json, timestamp};
 use crate::session::Session;
+use crate::transfer_bar::TransferBars;
 
 /// `kling submit`: validate, price, refuse above `--max-cost`, submit, journal, and with
 /// `--wait` wait for the end.
 pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     let json_out = args.input.json.json;
-    let (d, typed) = input::typed(&args.input)?;
+    let (d, typed, files) = input::with_files(&args.input)?;
     let quote = typed.cost_breakdown();
     if let Some(max) = args.max_cost
         && quote.total > max
@@ -27,6 +31,10 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
             quote.total
         )));
     }
+    files
+        .check()
+        .await
+        .map_err(|e| Fail::Usage(format!("{e}; nothing was sent")))?;
     let s = Session::start(cli).await?;
     if !json_out {
         eprintln!("Price: {quote}");
@@ -35,8 +43,18 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         webhook_url: args.webhook.clone(),
         budget: args.max_cost,
     };
-    let job = match s.client.submit_any(&typed, options).await {
-        Ok(job) => job,
+    let bars = TransferBars::new("Uploading", json_out);
+    let files = files.on_progress({
+        let bars = bars.clone();
+        move |p| bars.update(p)
+    });
+    let submitted = s
+        .client
+        .submit_any_with_files(&typed, &files, options)
+        .await;
+    bars.finish();
+    let (job, uploaded) = match submitted {
+        Ok(submitted) => submitted,
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
             return Err(maybe_submitted(&e, s.client.base_url()));
         }
@@ -47,12 +65,20 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         eprintln!("warning: {e}");
     }
     if !json_out {
+        for u in &uploaded {
+            eprintln!(
+                "Uploaded {} ({} bytes) as {}",
+                u.path.display(),
+                u.bytes,
+                u.file.url
+            );
+        }
         eprintln!("Submitted {} (charged {}).", job.id, job.cost);
         if let Charge::AboveEstimate { by } = job.charge() {
             eprintln!("warning: charged {by} more than the list price");
         }
     }
-    let view = SubmittedView::new(&d.slug, &job);
+    let view = SubmittedView::new(&d.slug, &job, &uploaded);
     if !args.wait {
         if json_out {
             return print_json(&view);
@@ -62,10 +88,30 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     }
     let outcome = wait_for(&s.client, Some(&job), &job.id, args.timeout, json_out).await?;
     let last = last_state(&outcome)?;
+    let saved = save_outputs(&s.client, &outcome, args.output_dir.as_deref(), json_out).await?;
     if json_out {
-        print_json(&view.ended(last))?;
+        print_json(&view.ended(last).saved(saved))?;
     }
     conclude(&outcome, json_out)
+}
+
+/// With `-o DIR`, the files of a completed job, written into `DIR/<job id>/`.
+async fn save_outputs(
+    client: &Client,
+    outcome: &Outcome,
+    dir: Option<&Path>,
+    json_out: bool,
+) -> Result<Option<Vec<SavedFileView>>, Fail> {
+    let (Outcome::Completed(state), Some(dir)) = (outcome, dir) else {
+        return Ok(None);
+    };
+    let saved = download::save(client, state, dir, json_out).await?;
+    if !json_out {
+        for file in &saved {
+            eprintln!("Saved {file}");
+        }
+    }
+    Ok(Some(saved))
 }
 
 /// An unknown submit outcome: journalled as `maybe`, with how to find out whether the job exists.
@@ -92,12 +138,22 @@ fn maybe_submitted(e: &Error, base_url: &str) -> Fail {
 }
 
 /// `kling wait`: follow a job by id to its end.
-pub async fn wait(cli: &Cli, id: &str, timeout: Duration, json_out: bool) -> Result<(), Fail> {
+pub async fn wait(
+    cli: &Cli,
+    id: &str,
+    timeout: Duration,
+    dir: Option<&Path>,
+    json_out: bool,
+) -> Result<(), Fail> {
     let s = Session::start(cli).await?;
     let outcome = wait_for(&s.client, None, id, timeout, json_out).await?;
     let last = last_state(&outcome)?;
+    let saved = save_outputs(&s.client, &outcome, dir, json_out).await?;
     if json_out {
-        print_json(&JobView::from(last))?;
+        match &saved {
+            Some(files) => print_json(&WaitedView::new(last, files))?,
+            None => print_json(&JobView::from(last))?,
+        }
     }
     conclude(&outcome, json_out)
 }

@@ -140,8 +140,9 @@ pub enum Error {
     #[error("client configuration: {0}")]
     Config(String),
     /// A local file cannot be uploaded: its type is not one the API accepts, or it is larger
-    /// than the API's cap for its kind. Nothing was sent.
-    #[error("{path} cannot be uploaded: {reason}; nothing was sent")]
+    /// than the API's cap for its kind. None of its bytes were sent (nothing at all, except
+    /// when only the size the server gave in the presign answer refuses it).
+    #[error("{path} cannot be uploaded: {reason}")]
     FileNotAccepted {
         /// The file.
         path: String,
