@@ -1,7 +1,8 @@
 //! The measurements behind `cargo xtask bench`. Every figure is a ratio or a per-unit cost
 //! measured side by side in this one run, never compared with a number from another machine.
 //!
-//! `kling-bench [--quick]` prints one JSON object on its last line.
+//! `kling-bench [--quick]` prints one JSON object on its last line; `kling-bench files [--quick]`
+//! measures only the uploads and downloads.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use kling::client::{Client, Outcome, WaitOptions};
 use kling::models::kling_plus::kling_o3_standard::reference_to_video as r2v;
 use kling::prelude::*;
+use kling_bench::{files, process};
 use kling_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
@@ -275,22 +277,6 @@ async fn polling(quick: bool) -> Value {
     })
 }
 
-fn proc_status(field: &str) -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// User + system CPU seconds of this process (Linux clock ticks, 100 per second).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
 /// Run in its own process: submit `jobs` jobs and wait for all of them at once.
 async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
     let client = Client::builder()
@@ -324,8 +310,8 @@ async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
     }
     json!({
         "completed": completed,
-        "peak_rss_mb": proc_status("VmHWM:").map(|kb| round(kb / 1024.0)),
-        "cpu_s": cpu_seconds().map(round),
+        "peak_rss_mb": process::peak_rss_mb().map(round),
+        "cpu_s": process::cpu_seconds().map(round),
     })
 }
 
@@ -360,6 +346,31 @@ async fn wait_many(jobs: usize) -> Value {
         "wait_1000_jobs_cpu_s": worker["cpu_s"],
         "wait_1000_jobs_completed": worker["completed"],
     })
+}
+
+/// Files in and out: a 100 MiB upload's peak memory, and throughput against raw reqwest.
+async fn transfers(quick: bool) -> Value {
+    eprintln!("a 100 MiB upload in its own process…");
+    let me = std::env::current_exe().expect("exe");
+    let report = files::upload_rss(&me, files::MAX_VIDEO).await;
+    let mut out = json!({
+        "upload_100mb_peak_rss_mb": report["peak_rss_mb"].as_f64().map(round),
+        "upload_100mb_stored_intact": report["stored_intact"],
+    });
+    eprintln!("upload and download throughput against raw reqwest…");
+    let plan = files::Rounds {
+        rounds: if quick { 3 } else { 6 },
+        upload_bytes: if quick { 16 } else { 32 } * 1024 * 1024,
+        uploads: 6,
+        downloads: if quick { 30 } else { 60 },
+    };
+    let mut figures = files::throughput(plan).await;
+    if let Value::Object(map) = &mut figures {
+        map.values_mut()
+            .for_each(|v| *v = v.as_f64().map_or(v.take(), |x| json!(round(x))));
+    }
+    merge(&mut out, figures);
+    out
 }
 
 fn merge(into: &mut Value, from: Value) {
@@ -400,12 +411,21 @@ async fn main() {
         println!("wrote {n} descriptors under {}", dir.display());
         return;
     }
+    if args.first().map(String::as_str) == Some("upload-worker") {
+        let path = std::path::Path::new(&args[3]);
+        println!("{}", files::upload_worker(&args[1], &args[2], path).await);
+        return;
+    }
     if args.first().map(String::as_str) == Some("wait-worker") {
         let jobs = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
         println!("{}", wait_worker(&args[1], &args[2], jobs).await);
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
+    if args.first().map(String::as_str) == Some("files") {
+        println!("{}", transfers(quick).await);
+        return;
+    }
     let mut out = json!({});
     eprintln!("micro-benchmarks…");
     merge(&mut out, micro(quick));
@@ -417,5 +437,6 @@ async fn main() {
     merge(&mut out, polling(quick).await);
     eprintln!("1,000 jobs waited on at once…");
     merge(&mut out, wait_many(1000).await);
+    merge(&mut out, transfers(quick).await);
     println!("{out}");
 }

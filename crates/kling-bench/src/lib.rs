@@ -1,3 +1,5 @@
-//! Campaigns shared by the `kling-bench` binary and the test suite.
+//! Campaigns and measurements shared by the `kling-bench` binary and the test suite.
 
 pub mod chaos;
+pub mod files;
+pub mod process;

@@ -3,21 +3,16 @@
 //! are public files on a CDN, another host).
 
 use std::collections::HashSet;
-use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 
 use reqwest::{Url, header};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
-use tokio::time::Instant;
 
 use super::http::{backoff, read_retryable};
+use super::partial::{Partial, Start};
 use super::transfer::{TransferProgress, transport};
 use super::wire::api_error;
 use super::{Client, Error, JobState};
 use crate::api::Output;
-
-/// How much is gathered before each write to the file.
-const BUFFER: usize = 256 * 1024;
 
 /// Most resumes of one download that each kept more than any attempt before, so that a server
 /// that cuts every answer short still ends; attempts that keep nothing follow the retry policy.
@@ -117,45 +112,20 @@ enum Failed {
     Final(Error),
 }
 
-/// The temporary file a download writes, removed unless it was renamed into place (also when
-/// the download is dropped half-way).
-struct Part {
-    path: PathBuf,
-    file: BufWriter<tokio::fs::File>,
-    /// Bytes written so far.
-    kept: u64,
+/// What a download holds so far.
+struct Held {
+    file: Partial,
     /// The whole length, once an answer said it.
     total: Option<u64>,
     /// A strong `ETag`, else `Last-Modified`: what a resumed request must still match.
     validator: Option<String>,
-    renamed: bool,
 }
 
-impl Part {
-    fn io(&self, source: std::io::Error) -> Failed {
-        Failed::Final(Error::Io {
-            path: self.path.display().to_string(),
-            source,
-        })
-    }
-
-    /// Forgets what was kept, to start from the first byte.
+impl Held {
+    /// Forgets what was kept (and the validator), to start again without a range.
     async fn restart(&mut self) -> Result<(), Failed> {
-        self.kept = 0;
-        let emptied = async {
-            self.file.flush().await?;
-            self.file.get_mut().set_len(0).await?;
-            self.file.seek(SeekFrom::Start(0)).await.map(drop)
-        };
-        emptied.await.map_err(|e| self.io(e))
-    }
-}
-
-impl Drop for Part {
-    fn drop(&mut self) {
-        if !self.renamed {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.validator = None;
+        self.file.restart().await.map_err(Failed::Final)
     }
 }
 
@@ -218,7 +188,6 @@ impl Client {
         mut on_progress: impl FnMut(&TransferProgress<'_>),
     ) -> Result<Downloaded, Error> {
         let path = path.as_ref();
-        let shown = || path.display().to_string();
         let parsed = Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -226,12 +195,12 @@ impl Client {
                 operation: "download",
                 message: format!("`{url}` is not an http(s) URL"),
             })?;
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        if path.file_name().is_none() {
             return Err(Error::Io {
-                path: shown(),
+                path: path.display().to_string(),
                 source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
             });
-        };
+        }
         let done = |bytes, fetched, resumes| Downloaded {
             path: path.to_path_buf(),
             url: url.to_string(),
@@ -239,33 +208,17 @@ impl Client {
             fetched,
             resumes,
         };
-        if let Some(bytes) = self.complete_copy(&parsed, path).await {
-            return Ok(done(bytes, false, 0));
-        }
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
+        let file = match Partial::start(path).await? {
+            Start::Fresh(file) => file,
+            Start::Existing(len) => match self.complete_copy(&parsed, len).await {
+                Some(bytes) => return Ok(done(bytes, false, 0)),
+                None => Partial::create(path).await?,
+            },
         };
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|source| Error::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        let part_path = dir.join(format!(".{name}.part"));
-        let file = tokio::fs::File::create(&part_path)
-            .await
-            .map_err(|source| Error::Io {
-                path: part_path.display().to_string(),
-                source,
-            })?;
-        let mut part = Part {
-            path: part_path,
-            file: BufWriter::with_capacity(BUFFER, file),
-            kept: 0,
+        let mut held = Held {
+            file,
             total: None,
             validator: None,
-            renamed: false,
         };
         let report = &mut |kept, total| {
             on_progress(&TransferProgress {
@@ -274,24 +227,15 @@ impl Client {
                 total,
             })
         };
-        let resumes = self.fetch(&parsed, &mut part, report).await?;
-        tokio::fs::rename(&part.path, path)
-            .await
-            .map_err(|source| Error::Io {
-                path: shown(),
-                source,
-            })?;
-        part.renamed = true;
-        Ok(done(part.kept, true, resumes))
+        let resumes = self.fetch(&parsed, &mut held, report).await?;
+        let bytes = held.file.kept();
+        held.file.finish(path).await?;
+        Ok(done(bytes, true, resumes))
     }
 
-    /// The length of `path` when it is a complete copy of `url`: as long as a `HEAD` answer
-    /// says. Anything else (no file, no answer, no length) means fetching it.
-    async fn complete_copy(&self, url: &Url, path: &Path) -> Option<u64> {
-        let local = tokio::fs::metadata(path)
-            .await
-            .ok()
-            .filter(|m| m.is_file())?;
+    /// `local`, when a file of that length is a complete copy of `url`: as long as a `HEAD`
+    /// answer says. Anything else (no answer, no length) means fetching it.
+    async fn complete_copy(&self, url: &Url, local: u64) -> Option<u64> {
         let head = self
             .inner
             .http
@@ -303,29 +247,29 @@ impl Client {
             .ok()?
             .ok()?;
         let remote = content_length(response.headers())?;
-        (response.status().is_success() && remote == local.len()).then_some(remote)
+        (response.status().is_success() && remote == local).then_some(remote)
     }
 
-    /// Fills `part` from `url`, resuming after cuts; returns how many times it resumed.
+    /// Fills `held` from `url`, resuming after cuts; returns how many times it resumed.
     async fn fetch(
         &self,
         url: &Url,
-        part: &mut Part,
+        held: &mut Held,
         report: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<u32, Error> {
         let policy = self.inner.retry;
         let (mut failures, mut resumes, mut best) = (0, 0, 0);
         loop {
-            let error = match self.fetch_once(url, part, report).await {
+            let error = match self.fetch_once(url, held, report).await {
                 Ok(()) => return Ok(resumes),
                 Err(Failed::Final(e)) => return Err(e),
                 Err(Failed::Again(e)) => e,
             };
-            if part.kept > best && resumes < MAX_RESUMES {
+            if held.file.kept() > best && resumes < MAX_RESUMES {
                 // A cut, not an overloaded server: go on at once from what arrived.
-                best = part.kept;
+                best = held.file.kept();
                 resumes += 1;
-                tracing::debug!(kept = part.kept, total = part.total, error = %error, "resuming the download");
+                tracing::debug!(kept = held.file.kept(), total = held.total, error = %error, "resuming the download");
                 continue;
             }
             failures += 1;
@@ -338,11 +282,11 @@ impl Client {
         }
     }
 
-    /// One GET: from the start, or from what `part` holds when it has a validator to check.
+    /// One GET: from the start, or from what `held` holds when it has a validator to check.
     async fn fetch_once(
         &self,
         url: &Url,
-        part: &mut Part,
+        held: &mut Held,
         report: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), Failed> {
         let mut request = self
@@ -350,10 +294,10 @@ impl Client {
             .http
             .get(url.clone())
             .header(header::USER_AGENT, &self.inner.user_agent);
-        let resuming = match &part.validator {
-            Some(validator) if part.kept > 0 => {
+        let resuming = match &held.validator {
+            Some(validator) if held.file.kept() > 0 => {
                 request = request
-                    .header(header::RANGE, format!("bytes={}-", part.kept))
+                    .header(header::RANGE, format!("bytes={}-", held.file.kept()))
                     .header(header::IF_RANGE, validator);
                 true
             }
@@ -374,32 +318,32 @@ impl Client {
         match status {
             206 => match content_range(response.headers()) {
                 Some((start, total))
-                    if resuming && start == part.kept && part.total.is_none_or(|t| t == total) =>
+                    if resuming
+                        && start == held.file.kept()
+                        && held.total.is_none_or(|t| t == total) =>
                 {
-                    part.total = Some(total);
+                    held.total = Some(total);
                 }
                 _ => {
                     // Not the rest of what we hold: start again, without a range.
-                    part.validator = None;
-                    part.restart().await?;
+                    held.restart().await?;
                     return Err(Failed::Again(mismatch(
                         "a range that does not continue the file",
                     )));
                 }
             },
-            416 if part.total == Some(part.kept) => return Ok(()),
+            416 if held.total == Some(held.file.kept()) => return Ok(()),
             416 => {
-                part.validator = None;
-                part.restart().await?;
+                held.restart().await?;
                 return Err(Failed::Again(mismatch("416 to a range inside the file")));
             }
             200..=299 => {
                 // The whole file: a first request, or a validator that no longer holds.
-                if part.kept > 0 {
-                    part.restart().await?;
+                if held.file.kept() > 0 {
+                    held.file.restart().await.map_err(Failed::Final)?;
                 }
-                part.total = content_length(response.headers());
-                part.validator = validator(response.headers());
+                held.total = content_length(response.headers());
+                held.validator = validator(response.headers());
             }
             _ => {
                 let request_id = response
@@ -418,45 +362,44 @@ impl Client {
                 });
             }
         }
-        self.receive(response, part, report).await
+        self.receive(response, held, report).await
     }
 
-    /// Writes a response's body to `part`, within the time its size allows.
+    /// Writes a response's body to `held`, within the time its size allows.
     async fn receive(
         &self,
         mut response: reqwest::Response,
-        part: &mut Part,
+        held: &mut Held,
         report: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(), Failed> {
-        let left = part.total.map_or(0, |t| t.saturating_sub(part.kept));
+        let left = held.total.map_or(0, |t| t.saturating_sub(held.file.kept()));
         let limit = self.inner.transfer_timeout.for_size(left);
-        let deadline = Instant::now() + limit;
-        report(part.kept, part.total);
-        loop {
-            let chunk = match tokio::time::timeout_at(deadline, response.chunk()).await {
-                Err(_) => {
-                    return Err(Failed::Again(Error::Timeout {
-                        operation: "download",
-                        after: limit,
-                    }));
-                }
-                Ok(Err(e)) => return Err(Failed::Again(transport("download", e))),
-                Ok(Ok(None)) => break,
-                Ok(Ok(Some(chunk))) => chunk,
-            };
-            if let Err(e) = part.file.write_all(&chunk).await {
-                return Err(part.io(e));
+        report(held.file.kept(), held.total);
+        // One timer for the whole body; what arrived before it fires is kept in `held`.
+        let body = async {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| Failed::Again(transport("download", e)))?
+            {
+                held.file.write(&chunk).await.map_err(Failed::Final)?;
+                report(held.file.kept(), held.total);
             }
-            part.kept += chunk.len() as u64;
-            report(part.kept, part.total);
+            Ok(())
+        };
+        match tokio::time::timeout(limit, body).await {
+            Ok(received) => received?,
+            Err(_) => {
+                return Err(Failed::Again(Error::Timeout {
+                    operation: "download",
+                    after: limit,
+                }));
+            }
         }
-        if let Err(e) = part.file.flush().await {
-            return Err(part.io(e));
-        }
-        match part.total {
-            Some(total) if total != part.kept => Err(Failed::Again(mismatch(&format!(
+        match held.total {
+            Some(total) if total != held.file.kept() => Err(Failed::Again(mismatch(&format!(
                 "the body ended after {} of {total} bytes",
-                part.kept
+                held.file.kept()
             )))),
             _ => Ok(()),
         }

@@ -49,6 +49,7 @@ mod error;
 mod http;
 mod jobs;
 mod local_files;
+mod partial;
 mod transfer;
 mod types;
 mod uploads;
