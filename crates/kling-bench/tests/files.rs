@@ -27,9 +27,14 @@ async fn both_sides_of_the_throughput_run_move_the_same_bytes() {
     .await;
     for key in ["upload_throughput_ratio", "download_throughput_ratio"] {
         assert!(
-            figures[key].as_f64().is_some_and(|x| x.is_finite() && x > 0.0),
+            figures[key]
+                .as_f64()
+                .is_some_and(|x| x.is_finite() && x > 0.0),
             "{key}: {figures}"
         );
     }
-    assert!(figures["download_mib"].as_f64().unwrap() >= 2.0, "{figures}");
+    assert!(
+        figures["download_mib"].as_f64().unwrap() >= 2.0,
+        "{figures}"
+    );
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::S;
-use crate::extract::{Authorized, JsonBody, QueryParams, scope};
+use crate::extract::{Arrived, Authorized, JsonBody, QueryParams, scope};
 use crate::response::{ApiError, ApiResult, Success};
 use crate::state::{Shared, Upload, timestamp};
 
@@ -124,6 +124,7 @@ pub(super) async fn presign(
 }
 
 pub(super) async fn put(
+    Arrived(now): Arrived,
     State(s): S,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<PutQuery>,
@@ -145,7 +146,6 @@ pub(super) async fn put(
             "the file is too large",
         )
     })?;
-    let now = Instant::now();
     let mut inner = s.lock();
     let slot = format!("{id}:{}", query.token);
     let Some(upload) = inner.uploads.get(&slot) else {
