@@ -190,9 +190,13 @@ pub async fn throughput(plan: Rounds) -> Value {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut video_bytes = 0;
     for _ in 0..rounds {
-        let sandbox = Sandbox::start(SandboxConfig::for_tests())
-            .await
-            .expect("sandbox");
+        // The round's uploads of both sides are all kept.
+        let config = SandboxConfig {
+            max_upload_bytes: usize::try_from(2 * uploads as u64 * upload_bytes)
+                .unwrap_or(usize::MAX),
+            ..SandboxConfig::for_tests()
+        };
+        let sandbox = Sandbox::start(config).await.expect("sandbox");
         let client = Client::builder()
             .api_key(sandbox.api_key())
             .base_url(sandbox.base_url())
