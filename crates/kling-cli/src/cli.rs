@@ -55,13 +55,13 @@ pub enum Command {
         /// Give up after this long (e.g. 90s, 10m).
         #[arg(long, default_value = "30m", value_parser = duration)]
         timeout: std::time::Duration,
-        /// When the job completes, download its files into DIR/<job id>/.
+        /// When the job completes, download its files into DIR/JOB_ID/.
         #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
         output_dir: Option<PathBuf>,
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Download every output file of a completed job into DIR/<job id>/.
+    /// Download every output file of a completed job into DIR/JOB_ID/.
     Download {
         /// The job id.
         id: String,
@@ -142,7 +142,7 @@ pub struct SubmitArgs {
     /// With --wait: give up after this long (e.g. 90s, 10m).
     #[arg(long, default_value = "30m", value_parser = duration, requires = "wait")]
     pub timeout: std::time::Duration,
-    /// With --wait: when the job completes, download its files into DIR/<job id>/.
+    /// With --wait: when the job completes, download its files into DIR/JOB_ID/.
     #[arg(
         short = 'o',
         long = "output-dir",
