@@ -13,12 +13,13 @@ use kling::prelude::*;
 use kling_sandbox::{Sandbox, SandboxConfig};
 use sha2::{Digest, Sha256};
 
+/// Retries in milliseconds, not seconds.
 fn fast_retries(attempts: u32) -> RetryPolicy {
     RetryPolicy {
         max_attempts: attempts,
         initial_backoff: Duration::from_millis(2),
         max_backoff: Duration::from_millis(20),
-        max_retry_after: Duration::from_millis(50),
+        ..RetryPolicy::default()
     }
 }
 

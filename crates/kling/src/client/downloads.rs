@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 
 use reqwest::{Url, header};
 
-use super::http::{backoff, read_retryable};
+use super::http::backoff;
 use super::partial::{Partial, Start};
-use super::transfer::{TransferProgress, transport};
-use super::wire::api_error;
+use super::transfer::{Failed, TransferProgress, refusal, transport};
 use super::{Client, Error, JobState};
 use crate::api::Output;
 
@@ -104,12 +103,6 @@ impl Output {
     ) -> Result<Downloaded, Error> {
         client.download_to(&self.url, path).await
     }
-}
-
-/// How one download attempt failed.
-enum Failed {
-    Again(Error),
-    Final(Error),
 }
 
 /// What a download holds so far.
@@ -345,22 +338,7 @@ impl Client {
                 held.total = content_length(response.headers());
                 held.validator = validator(response.headers());
             }
-            _ => {
-                let request_id = response
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let raw = response.text().await.unwrap_or_default();
-                let (error, _) = api_error(status, &raw, request_id);
-                let again = read_retryable(&error);
-                let error = Error::Api(Box::new(error));
-                return Err(if again {
-                    Failed::Again(error)
-                } else {
-                    Failed::Final(error)
-                });
-            }
+            _ => return Err(refusal(response).await),
         }
         self.receive(response, held, report).await
     }

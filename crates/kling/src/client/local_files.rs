@@ -209,6 +209,14 @@ impl LocalFiles {
     }
 }
 
+/// An input that no longer decodes once its URLs are in: only a URL the model refuses can do it.
+fn undecodable(e: crate::DecodeError) -> Error {
+    Error::Encode {
+        operation: "submit",
+        message: format!("the input with uploaded URLs does not decode: {e}"),
+    }
+}
+
 /// Puts `url` wherever `placeholder` is, at any depth.
 fn replace(value: &mut Value, placeholder: &str, url: &str) {
     match value {
@@ -237,10 +245,7 @@ impl Client {
         let (json, uploaded) = self
             .resolve(to_json("submit", input)?, input.cost(), files, &options)
             .await?;
-        let resolved: M = crate::model::decode(json).map_err(|e| Error::Encode {
-            operation: "submit",
-            message: format!("the input with uploaded URLs does not decode: {e}"),
-        })?;
+        let resolved: M = crate::model::decode(json).map_err(undecodable)?;
         Ok((self.submit_with(&resolved, options).await?, uploaded))
     }
 
@@ -257,13 +262,7 @@ impl Client {
             message: format!("the input does not serialize to JSON: {e}"),
         })?;
         let (json, uploaded) = self.resolve(json, input.cost(), files, &options).await?;
-        let resolved = input
-            .model()
-            .decode_input(json)
-            .map_err(|e| Error::Encode {
-                operation: "submit",
-                message: format!("the input with uploaded URLs does not decode: {e}"),
-            })?;
+        let resolved = input.model().decode_input(json).map_err(undecodable)?;
         Ok((self.submit_any(&resolved, options).await?, uploaded))
     }
 

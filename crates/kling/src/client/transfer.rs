@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Error;
+use super::http::read_retryable;
+use super::wire::api_error;
 
 /// How long one upload or download attempt may take: a floor, plus the time the bytes need at
 /// a minimum throughput. A 100 MB video takes about 7 minutes at the default 256 KiB/s, where
@@ -54,6 +56,34 @@ pub struct TransferProgress<'a> {
 
 /// A progress callback that can travel with a streamed body.
 pub(super) type OnProgress = Arc<dyn Fn(&TransferProgress<'_>) + Send + Sync>;
+
+/// How one attempt of an upload or a download failed.
+pub(super) enum Failed {
+    /// Worth another attempt: a dropped connection, a timeout, 429 or 5xx.
+    Again(Error),
+    /// Not worth one: a refusal, a local file that cannot be read or written.
+    Final(Error),
+}
+
+/// An error answer of a storage or file host: the API's envelope when it has one, else the
+/// status and the first bytes; 429 and 5xx are worth another attempt.
+pub(super) async fn refusal(response: reqwest::Response) -> Failed {
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let raw = response.text().await.unwrap_or_default();
+    let (error, _) = api_error(status, &raw, request_id);
+    let again = read_retryable(&error);
+    let error = Error::Api(Box::new(error));
+    if again {
+        Failed::Again(error)
+    } else {
+        Failed::Final(error)
+    }
+}
 
 /// A transfer that failed without an HTTP answer. The URL is left out: a presigned one carries
 /// its token.

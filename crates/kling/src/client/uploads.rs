@@ -14,9 +14,9 @@ use tokio_util::io::ReaderStream;
 use tracing::Instrument;
 
 use super::answers::PresignAnswer;
-use super::http::{Retry, backoff, read_retryable};
-use super::transfer::{OnProgress, TransferProgress, transport};
-use super::wire::{PresignRequest, api_error};
+use super::http::{Retry, backoff};
+use super::transfer::{Failed, OnProgress, TransferProgress, refusal, transport};
+use super::wire::PresignRequest;
 use super::{Client, Error, UploadedFile};
 
 /// One "MB" of the API's caps. The pages do not say which megabyte they mean: the larger reading
@@ -166,12 +166,6 @@ impl Source {
             });
         Ok(reqwest::Body::wrap_stream(stream))
     }
-}
-
-/// How one PUT attempt failed.
-enum Failed {
-    Again(Error),
-    Final(Error),
 }
 
 /// When the presigned URL stops taking PUTs: 15 minutes after it was given, or the server's
@@ -337,25 +331,12 @@ impl Client {
             .send()
             .await
             .map_err(|e| Failed::Again(transport("upload", e)))?;
-        let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        // Read to the end either way, so that the connection can be reused.
-        let raw = response.text().await.unwrap_or_default();
-        if (200..300).contains(&status) {
-            return Ok(());
+        if !response.status().is_success() {
+            return Err(refusal(response).await);
         }
-        let (error, _) = api_error(status, &raw, request_id);
-        let again = read_retryable(&error);
-        let error = Error::Api(Box::new(error));
-        Err(if again {
-            Failed::Again(error)
-        } else {
-            Failed::Final(error)
-        })
+        // Read to the end, so that the connection can be reused.
+        let _ = response.bytes().await;
+        Ok(())
     }
 }
 
