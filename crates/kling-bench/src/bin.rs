@@ -2,7 +2,7 @@
 //! measured side by side in this one run, never compared with a number from another machine.
 //!
 //! `kling-bench [--quick]` prints one JSON object on its last line; `kling-bench polling
-//! [--quick]` only the waiting figures.
+//! [--quick]` only the waiting figures; `kling-bench files [--quick]` only the uploads and downloads.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -11,6 +11,7 @@ use std::time::Instant;
 use kling::client::{Client, Outcome};
 use kling::models::kling_plus::kling_o3_standard::reference_to_video as r2v;
 use kling::prelude::*;
+use kling_bench::files;
 use kling_bench::workload::{self, job_input, round};
 use kling_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
@@ -272,6 +273,31 @@ async fn chaos_batch(rows: usize, seed: u64, kills: usize, json_only: bool) {
     }
 }
 
+/// Files in and out: a 100 MiB upload's peak memory, and throughput against raw reqwest.
+async fn transfers(quick: bool) -> Value {
+    eprintln!("a 100 MiB upload in its own process…");
+    let me = std::env::current_exe().expect("exe");
+    let report = files::upload_rss(&me, files::MAX_VIDEO).await;
+    let mut out = json!({
+        "upload_100mb_peak_rss_mb": report["peak_rss_mb"].as_f64().map(round),
+        "upload_100mb_stored_intact": report["stored_intact"],
+    });
+    eprintln!("upload and download throughput against raw reqwest…");
+    let plan = files::Rounds {
+        rounds: if quick { 3 } else { 6 },
+        upload_bytes: if quick { 16 } else { 32 } * 1024 * 1024,
+        uploads: 6,
+        downloads: if quick { 30 } else { 60 },
+    };
+    let mut figures = files::throughput(plan).await;
+    if let Value::Object(map) = &mut figures {
+        map.values_mut()
+            .for_each(|v| *v = v.as_f64().map_or(v.take(), |x| json!(round(x))));
+    }
+    merge(&mut out, figures);
+    out
+}
+
 fn merge(into: &mut Value, from: Value) {
     if let (Value::Object(a), Value::Object(b)) = (into, from) {
         a.extend(b);
@@ -338,6 +364,11 @@ async fn main() {
         );
         return;
     }
+    if args.first().map(String::as_str) == Some("upload-worker") {
+        let path = std::path::Path::new(&args[3]);
+        println!("{}", files::upload_worker(&args[1], &args[2], path).await);
+        return;
+    }
     if args.first().map(String::as_str) == Some("wait-worker") {
         let jobs = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
         println!("{}", wait_worker(&args[1], &args[2], jobs).await);
@@ -346,6 +377,10 @@ async fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     if args.first().map(String::as_str) == Some("polling") {
         println!("{}", kling_bench::polling::figures(quick).await);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("files") {
+        println!("{}", transfers(quick).await);
         return;
     }
     let mut out = json!({});
@@ -363,5 +398,6 @@ async fn main() {
     merge(&mut out, waited);
     eprintln!("1,000 rows through kling-batch…");
     merge(&mut out, batch_many(1000, wait_cpu_s).await);
+    merge(&mut out, transfers(quick).await);
     println!("{out}");
 }

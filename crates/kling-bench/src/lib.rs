@@ -1,7 +1,8 @@
-//! Campaigns shared by the `kling-bench` binary and the test suite.
+//! Campaigns and measurements shared by the `kling-bench` binary and the test suite.
 
 pub mod batch_load;
 pub mod chaos;
 pub mod chaos_batch;
+pub mod files;
 pub mod polling;
 pub mod workload;

@@ -66,6 +66,22 @@ pub enum Command {
         /// Give up after this long (e.g. 90s, 10m).
         #[arg(long, default_value = "30m", value_parser = duration)]
         timeout: std::time::Duration,
+        /// When the job completes, download its files into DIR/JOB_ID/.
+        #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+    },
+    /// Download every output file of a completed job into DIR/JOB_ID/.
+    Download {
+        /// The job id.
+        id: String,
+        /// The directory the job's folder is made in.
+        #[arg(
+            short = 'o',
+            long = "output-dir",
+            value_name = "DIR",
+            default_value = "."
+        )]
+        output_dir: PathBuf,
     },
     /// Cancel a pending job (refunded).
     Cancel {
@@ -99,10 +115,12 @@ pub struct InputArgs {
     /// The model slug, e.g. kling-plus/kling-o3-standard/text-to-video.
     #[arg(value_parser = Candidates(catalog::slug_candidates), hide_possible_values = true)]
     pub slug: String,
-    /// Input fields as field=value (values are checked against the model's fields).
+    /// Input fields as field=value (values are checked against the model's fields); a URL field
+    /// takes a local file as field=@path (submit uploads it once the input is checked and priced).
     #[arg(value_parser = Candidates(catalog::field_candidates), hide_possible_values = true)]
     pub fields: Vec<String>,
-    /// A wire-format input object from a file, or - for stdin; field=value arguments override it.
+    /// A wire-format input object from a file, or - for stdin ("@path" strings in URL fields are
+    /// local files); field=value arguments override it.
     #[arg(long)]
     pub input: Option<String>,
 }
@@ -127,6 +145,14 @@ pub struct SubmitArgs {
     /// With --wait: give up after this long (e.g. 90s, 10m).
     #[arg(long, default_value = "30m", value_parser = duration, requires = "wait")]
     pub timeout: std::time::Duration,
+    /// With --wait: when the job completes, download its files into DIR/JOB_ID/.
+    #[arg(
+        short = 'o',
+        long = "output-dir",
+        value_name = "DIR",
+        requires = "wait"
+    )]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -131,6 +131,7 @@ impl From<kling::client::Error> for Fail {
             E::OverBudget { .. } => Fail::usage(e.to_string()).with_code("over_budget"),
             E::Config(_) => Fail::config(e.to_string()),
             E::Encode { .. } => Fail::usage(e.to_string()).with_code("invalid_input"),
+            E::FileNotAccepted { .. } => Fail::usage(e.to_string()).with_code("file_not_accepted"),
             E::Api(api) | E::ServerFailed { error: api, .. } => {
                 // Say what to do next for the refusals a user can act on.
                 let next = match api.status {

@@ -1,9 +1,10 @@
 //! A model's input as the command line gives it: an optional JSON file (or stdin) overridden by
-//! `field=value` arguments.
+//! `field=value` arguments, with `@path` local files as placeholders until they are uploaded.
 
 use std::io::Read;
 
 use kling::AnyInput;
+use kling::client::LocalFiles;
 use kling_cli::fields;
 use kling_descriptor::Descriptor;
 use serde_json::Value;
@@ -11,13 +12,22 @@ use serde_json::Value;
 use crate::catalog;
 use crate::cli::InputArgs;
 use crate::fail::Fail;
+use crate::local_inputs;
 
 /// Builds and checks an input: descriptor checks for the messages (each names its field), then
 /// the generated types, so both implementations see every CLI input.
 pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
+    with_files(args).map(|(d, typed, _)| (d, typed))
+}
+
+/// [`typed`], with the local files of `@path` values standing in the input as placeholder URLs
+/// (read nothing yet: check them before sending anything).
+pub fn with_files(args: &InputArgs) -> Result<(Descriptor, AnyInput, LocalFiles), Fail> {
     let d = catalog::descriptor(&args.slug)?;
-    let base = args.input.as_deref().map(read_file).transpose()?;
-    let json = fields::build_input(&d, base, &args.fields)
+    let mut base = args.input.as_deref().map(read_file).transpose()?;
+    let mut files = LocalFiles::new();
+    let arguments = local_inputs::substitute(&d, base.as_mut(), &args.fields, &mut files);
+    let json = fields::build_input(&d, base, &arguments)
         .map_err(|problems| refused(&d.slug, "invalid input", &problems))?;
     let typed = catalog::model_id(&d)?.validate_json(json).map_err(|e| {
         Fail::invalid_input(
@@ -25,7 +35,7 @@ pub fn typed(args: &InputArgs) -> Result<(Descriptor, AnyInput), Fail> {
             None,
         )
     })?;
-    Ok((d, typed))
+    Ok((d, typed, files))
 }
 
 /// Builds an input for an unchecked submit: values take the wire types of the model's fields

@@ -15,9 +15,11 @@ mod config;
 mod fail;
 mod input;
 mod journal;
+mod local_inputs;
 mod logs;
 mod output;
 mod session;
+mod transfer_bar;
 
 use fail::Fail;
 

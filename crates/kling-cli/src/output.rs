@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use kling::api::{JobError, Output};
-use kling::client::{Cancelled, Job, JobState, JobSummary, UploadedFile};
+use kling::client::{Cancelled, Job, JobState, JobSummary, Uploaded, UploadedFile};
 use kling::webhook::Event;
 use kling::{ChoiceSource, MicroCents, Multiplier, PriceLine, Quote};
 use kling_descriptor::Descriptor;
@@ -214,8 +214,12 @@ pub struct SubmittedView<'a> {
     estimated_cost_micro_cents: u64,
     request_id: Option<&'a str>,
     estimated_completion: Option<String>,
+    uploaded: Vec<UploadedInputView>,
     #[serde(flatten)]
     ended: Option<EndedView<'a>>,
+    /// With `-o`: the files written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<Vec<SavedFileView>>,
 }
 
 /// The members a wait adds to [`SubmittedView`], after its own.
@@ -227,8 +231,8 @@ struct EndedView<'a> {
 }
 
 impl<'a> SubmittedView<'a> {
-    /// The view of `job`, submitted for the model `slug`.
-    pub fn new(slug: &'a str, job: &'a Job) -> Self {
+    /// The view of `job`, submitted for the model `slug` with the local files of `uploaded`.
+    pub fn new(slug: &'a str, job: &'a Job, uploaded: &[Uploaded]) -> Self {
         SubmittedView {
             job_id: &job.id,
             model: slug,
@@ -237,8 +241,15 @@ impl<'a> SubmittedView<'a> {
             estimated_cost_micro_cents: job.estimated_cost.get(),
             request_id: job.request_id.as_deref(),
             estimated_completion: job.estimated_completion.map(timestamp),
+            uploaded: uploaded.iter().flat_map(UploadedInputView::of).collect(),
             ended: None,
+            files: None,
         }
+    }
+
+    /// The same, with the files `-o` wrote.
+    pub fn saved(self, files: Option<Vec<SavedFileView>>) -> Self {
+        SubmittedView { files, ..self }
     }
 
     /// The same job, ended in `last`.
@@ -252,6 +263,27 @@ impl<'a> SubmittedView<'a> {
             }),
             ..self
         }
+    }
+}
+
+/// A local file uploaded for an input (`field=@path`): one per field it went to.
+#[derive(Serialize)]
+pub struct UploadedInputView {
+    /// Where in the input, as a JSON pointer without its first `/` (`images/1`).
+    field: String,
+    path: String,
+    url: String,
+    bytes: u64,
+}
+
+impl UploadedInputView {
+    fn of(u: &Uploaded) -> impl Iterator<Item = UploadedInputView> + '_ {
+        u.fields.iter().map(|field| UploadedInputView {
+            field: field.trim_start_matches('/').to_string(),
+            path: u.path.display().to_string(),
+            url: u.file.url.clone(),
+            bytes: u.bytes,
+        })
     }
 }
 
@@ -496,5 +528,80 @@ impl fmt::Display for SettingsView {
             write!(f, "{name:<12} {value}")?;
         }
         Ok(())
+    }
+}
+/// A file a command wrote: `kling download`, and `-o` of `submit --wait` and `wait`. The text
+/// form is the path.
+#[derive(Serialize)]
+pub struct SavedFileView {
+    path: String,
+    url: String,
+    bytes: u64,
+    /// The file's SHA-256, in hex.
+    sha256: String,
+    /// Whether a complete copy was already there (text only).
+    #[serde(skip)]
+    kept: bool,
+}
+
+impl SavedFileView {
+    /// The view of a file at `path` from `url`; `kept` when it was there already.
+    pub fn new(path: String, url: String, bytes: u64, sha256: String, kept: bool) -> Self {
+        SavedFileView {
+            path,
+            url,
+            bytes,
+            sha256,
+            kept,
+        }
+    }
+}
+
+impl fmt::Display for SavedFileView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)?;
+        if self.kept {
+            f.write_str(" (already complete)")?;
+        }
+        Ok(())
+    }
+}
+
+/// `kling download`; the text form is one path per line.
+#[derive(Serialize)]
+pub struct DownloadView<'a> {
+    job_id: &'a str,
+    files: &'a [SavedFileView],
+}
+
+impl<'a> DownloadView<'a> {
+    /// The files written for job `job_id`.
+    pub fn new(job_id: &'a str, files: &'a [SavedFileView]) -> Self {
+        DownloadView { job_id, files }
+    }
+}
+
+impl fmt::Display for DownloadView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.files.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// `kling wait -o DIR --json`: the job, then the files written.
+#[derive(Serialize)]
+pub struct WaitedView<'a> {
+    #[serde(flatten)]
+    job: JobView<'a>,
+    files: &'a [SavedFileView],
+}
+
+impl<'a> WaitedView<'a> {
+    /// The job in `state` and the files written for it.
+    pub fn new(state: &'a JobState, files: &'a [SavedFileView]) -> Self {
+        WaitedView {
+            job: JobView::from(state),
+            files,
+        }
     }
 }

@@ -51,6 +51,7 @@ fn help_of_every_command() {
         &["submit"],
         &["status"],
         &["wait"],
+        &["download"],
         &["cancel"],
         &["jobs"],
         &["upload"],

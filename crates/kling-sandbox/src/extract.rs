@@ -1,8 +1,10 @@
-//! Extractors: the caller's key with the scope a route needs, and request bodies and query
-//! strings read into typed structs. Each one rejects with the API's error envelope.
+//! Extractors: the caller's key with the scope a route needs, request bodies and query strings
+//! read into typed structs (each one rejects with the API's error envelope), and when a request
+//! arrived.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -172,5 +174,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
             .await
             .map(|Query(value)| Self(value))
             .map_err(|e| ApiError::invalid(e.body_text()))
+    }
+}
+
+/// When a request arrived, before its body was read: a presigned URL is judged then, as storage
+/// does, however long the upload takes.
+pub(crate) struct Arrived(pub Instant);
+
+impl<S: Send + Sync> FromRequestParts<S> for Arrived {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Arrived(Instant::now()))
     }
 }

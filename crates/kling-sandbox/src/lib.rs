@@ -225,6 +225,12 @@ impl Sandbox {
         Some(file.read(0..file.len()))
     }
 
+    /// The bytes stored for upload `file_id` (the presign answer's `fileId`), as the last
+    /// successful PUT sent them; `None` when there is no such upload or nothing was PUT yet.
+    pub fn uploaded_file(&self, file_id: &str) -> Option<bytes::Bytes> {
+        routes::uploaded_bytes(&self.shared, file_id)
+    }
+
     /// The account balance (`None` when unlimited), refunds of finished jobs included.
     pub fn balance(&self) -> Option<MicroCents> {
         let mut inner = self.shared.lock();

@@ -187,6 +187,8 @@ pub(crate) struct Counters {
     pub output_requests: AtomicU64,
     pub output_requests_with_credentials: AtomicU64,
     pub downloads_cut: AtomicU64,
+    pub presign_requests: AtomicU64,
+    pub upload_puts: AtomicU64,
 }
 
 /// A snapshot of the sandbox's counters.
@@ -218,6 +220,10 @@ pub struct Stats {
     pub output_requests_with_credentials: u64,
     /// Output downloads cut short on purpose ([`Faults::cut_download`](crate::Faults::cut_download)).
     pub downloads_cut: u64,
+    /// `POST /uploads/presign` requests received, whatever their outcome.
+    pub presign_requests: u64,
+    /// `PUT` requests to presigned upload URLs received, whatever their outcome.
+    pub upload_puts: u64,
 }
 
 /// One webhook delivery attempt.
@@ -347,6 +353,8 @@ impl Shared {
             output_requests: get(&c.output_requests),
             output_requests_with_credentials: get(&c.output_requests_with_credentials),
             downloads_cut: get(&c.downloads_cut),
+            presign_requests: get(&c.presign_requests),
+            upload_puts: get(&c.upload_puts),
         }
     }
 }

@@ -458,6 +458,17 @@ async fn uploads_presign_put_and_serve() {
             .status(),
         403
     );
+    let chunked = reqwest::Body::wrap_stream(futures_util::stream::iter([
+        Ok::<_, std::io::Error>(vec![1u8, 2, 3]),
+    ]));
+    let response = api
+        .http
+        .put(slot["uploadUrl"].as_str().unwrap())
+        .body(chunked)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 411);
     let big = vec![0u8; 10 * 1024 * 1024 + 1];
     let response = api
         .http
@@ -469,6 +480,15 @@ async fn uploads_presign_put_and_serve() {
     assert_eq!(response.status(), 413);
     let (status, body) = api.get("/uploads/file_missing").await;
     assert_eq!((status, code(&body)), (404, "NOT_FOUND"));
+    // Refused requests count too; the stored bytes are those of the last accepted PUT.
+    let stats = api.sandbox.stats();
+    assert_eq!((stats.presign_requests, stats.upload_puts), (2, 4));
+    let file_id = slot["fileId"].as_str().unwrap();
+    assert_eq!(
+        api.sandbox.uploaded_file(file_id).as_deref(),
+        Some(&[1u8, 2, 3][..])
+    );
+    assert_eq!(api.sandbox.uploaded_file("file_missing"), None);
 }
 
 #[tokio::test]

@@ -468,7 +468,7 @@ async fn uploads_return_a_url_for_inputs() {
     );
     assert!(matches!(
         client.upload_path(dir.join("notes.txt")).await,
-        Err(Error::Config(_))
+        Err(Error::FileNotAccepted { .. })
     ));
     assert!(matches!(
         client.upload_path(dir.join("missing.png")).await,

@@ -2,6 +2,7 @@
 
 mod completions;
 mod config;
+mod download;
 mod jobs;
 mod models;
 mod sandbox;
@@ -21,7 +22,12 @@ pub async fn run(cli: &Cli) -> Result<(), Fail> {
         Command::Schema { slug } => models::schema(slug),
         Command::Price(args) => models::price(args, json),
         Command::Submit(args) => submit::submit(cli, args).await,
-        Command::Wait { id, timeout } => submit::wait(cli, id, *timeout).await,
+        Command::Wait {
+            id,
+            timeout,
+            output_dir,
+        } => submit::wait(cli, id, *timeout, output_dir.as_deref()).await,
+        Command::Download { id, output_dir } => download::download(cli, id, output_dir).await,
         Command::Status { id } => jobs::status(cli, id).await,
         Command::Cancel { id } => jobs::cancel(cli, id).await,
         Command::Jobs(args) => jobs::list(cli, args).await,

@@ -1,35 +1,45 @@
-//! `kling submit` and `kling wait`: send a job, follow it to its end, and say how it ended.
+//! `kling submit` and `kling wait`: upload the input's local files, send a job, follow it to its
+//! end, say how it ended, and with `-o` save its files.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kling::client::{Charge, Client, Error, Job, JobState, Outcome, SubmitOptions, WaitOptions};
+use kling::client::{
+    Charge, Client, Error, Job, JobState, LocalFiles, Outcome, SubmitOptions, Uploaded, WaitOptions,
+};
 
+use super::download;
 use crate::cli::{Cli, SubmitArgs};
 use crate::fail::Fail;
 use crate::input;
 use crate::journal;
-use crate::output::{JobView, SubmittedView, print_json, timestamp};
+use crate::output::{JobView, SavedFileView, SubmittedView, WaitedView, print_json, timestamp};
 use crate::session::Session;
+use crate::transfer_bar::TransferBars;
 
-/// The input as the command line gave it: checked (validated and priced here) or, with
-/// `--unchecked`, sent as given and priced by the server's estimate.
+/// The input as the command line gave it: checked (validated and priced here, its local files
+/// uploaded once it is) or, with `--unchecked`, sent as given and priced by the server's estimate.
 enum Prepared {
-    Checked(Box<(kling_descriptor::Descriptor, kling::AnyInput)>),
+    Checked(Box<(kling_descriptor::Descriptor, kling::AnyInput, LocalFiles)>),
     Unchecked(serde_json::Value),
 }
 
 /// `kling submit`: validate, price, refuse above `--max-cost` (or the profile's `max_cost`),
-/// submit, journal, and with `--wait` wait for the end. With `--unchecked`, the input goes as
-/// given and the server's estimate is the price.
+/// upload local files, submit, journal, and with `--wait` wait for the end. With
+/// `--unchecked`, the input goes as given and the server's estimate is the price.
 pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     let json_out = cli.json;
     // The input is read (and checked) before anything starts, so a mistake sends nothing.
     let prepared = if args.unchecked {
         Prepared::Unchecked(input::unchecked(&args.input)?)
     } else {
-        Prepared::Checked(Box::new(input::typed(&args.input)?))
+        let checked = input::with_files(&args.input)?;
+        checked.2.check().await.map_err(|e| {
+            Fail::usage(format!("{e}; nothing was sent")).with_code("file_not_accepted")
+        })?;
+        Prepared::Checked(Box::new(checked))
     };
     let s = Session::start(cli).await?;
     let budget = match (args.max_cost, &s.max_cost) {
@@ -52,10 +62,10 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
                 );
             }
             let sent = s.client.submit_raw(&args.input.slug, input, options).await;
-            (args.input.slug.clone(), sent)
+            (args.input.slug.clone(), sent.map(|job| (job, Vec::new())))
         }
         Prepared::Checked(checked) => {
-            let (d, typed) = *checked;
+            let (d, typed, files) = *checked;
             let quote = typed.cost_breakdown();
             if let Some((max, what)) = &budget
                 && quote.total > *max
@@ -69,11 +79,14 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
             if !json_out {
                 eprintln!("Price: {quote}");
             }
-            (d.slug, s.client.submit_any(&typed, options).await)
+            (
+                d.slug,
+                submit_with_bars(&s.client, &typed, files, options, json_out).await,
+            )
         }
     };
-    let job = match sent {
-        Ok(job) => job,
+    let (job, uploaded) = match sent {
+        Ok(sent) => sent,
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
             return Err(maybe_submitted(&e, s.client.base_url()));
         }
@@ -85,6 +98,14 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         eprintln!("warning: {e}");
     }
     if !json_out {
+        for u in &uploaded {
+            eprintln!(
+                "Uploaded {} ({} bytes) as {}",
+                u.path.display(),
+                u.bytes,
+                u.file.url
+            );
+        }
         if args.unchecked {
             eprintln!("Price (the server's estimate): {}", job.estimated_cost);
         }
@@ -93,7 +114,7 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
             eprintln!("warning: charged {by} more than the list price");
         }
     }
-    let view = SubmittedView::new(&slug, &job);
+    let view = SubmittedView::new(&slug, &job, &uploaded);
     if !args.wait {
         if json_out {
             return print_json(&view);
@@ -103,10 +124,48 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
     }
     let outcome = wait_for(&s.client, Some(&job), &job.id, args.timeout, json_out).await?;
     let last = last_state(&outcome)?;
+    let saved = save_outputs(&s.client, &outcome, args.output_dir.as_deref(), json_out).await?;
     if json_out {
-        print_json(&view.ended(last))?;
+        print_json(&view.ended(last).saved(saved))?;
     }
     conclude(&outcome, json_out)
+}
+
+/// Uploads the input's local files (with a progress bar on a terminal) and submits.
+async fn submit_with_bars(
+    client: &Client,
+    typed: &kling::AnyInput,
+    files: LocalFiles,
+    options: SubmitOptions,
+    json_out: bool,
+) -> Result<(Job, Vec<Uploaded>), Error> {
+    let bars = TransferBars::new("Uploading", json_out);
+    let files = files.on_progress({
+        let bars = bars.clone();
+        move |p| bars.update(p)
+    });
+    let submitted = client.submit_any_with_files(typed, &files, options).await;
+    bars.finish();
+    submitted
+}
+
+/// With `-o DIR`, the files of a completed job, written into `DIR/<job id>/`.
+async fn save_outputs(
+    client: &Client,
+    outcome: &Outcome,
+    dir: Option<&Path>,
+    json_out: bool,
+) -> Result<Option<Vec<SavedFileView>>, Fail> {
+    let (Outcome::Completed(state), Some(dir)) = (outcome, dir) else {
+        return Ok(None);
+    };
+    let saved = download::save(client, state, dir, json_out).await?;
+    if !json_out {
+        for file in &saved {
+            eprintln!("Saved {file}");
+        }
+    }
+    Ok(Some(saved))
 }
 
 /// An unknown submit outcome: journalled as `maybe`, with how to find out whether the job exists.
@@ -132,14 +191,18 @@ fn maybe_submitted(e: &Error, base_url: &str) -> Fail {
     ))
 }
 
-/// `kling wait`: follow a job by id to its end.
-pub async fn wait(cli: &Cli, id: &str, timeout: Duration) -> Result<(), Fail> {
+/// `kling wait`: follow a job by id to its end, and with `-o DIR` save its files.
+pub async fn wait(cli: &Cli, id: &str, timeout: Duration, dir: Option<&Path>) -> Result<(), Fail> {
     let json_out = cli.json;
     let s = Session::start(cli).await?;
     let outcome = wait_for(&s.client, None, id, timeout, json_out).await?;
     let last = last_state(&outcome)?;
+    let saved = save_outputs(&s.client, &outcome, dir, json_out).await?;
     if json_out {
-        print_json(&JobView::from(last))?;
+        match &saved {
+            Some(files) => print_json(&WaitedView::new(last, files))?,
+            None => print_json(&JobView::from(last))?,
+        }
     }
     conclude(&outcome, json_out)
 }

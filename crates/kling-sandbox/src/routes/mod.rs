@@ -43,11 +43,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(jobs::get).route_layer(counted(|c| &c.status_requests)),
         )
         .route("/jobs/{id}/cancel", post(jobs::cancel))
-        .route("/uploads/presign", post(uploads::presign))
+        .route(
+            "/uploads/presign",
+            post(uploads::presign).route_layer(counted(|c| &c.presign_requests)),
+        )
         .route("/uploads/{id}", get(uploads::get))
         .route(
             "/uploads/{id}/content",
-            put(uploads::put).layer(DefaultBodyLimit::max(uploads::MAX_UPLOAD)),
+            put(uploads::put)
+                .layer(DefaultBodyLimit::max(uploads::MAX_UPLOAD))
+                .route_layer(counted(|c| &c.upload_puts)),
         )
         .route("/models", get(models::list))
         .route("/models/{*id}", get(models::get))
@@ -61,6 +66,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(shared.clone(), envelope))
         .with_state(shared)
+}
+
+/// The bytes PUT for an upload, for [`crate::Sandbox::uploaded_file`].
+pub(crate) fn uploaded_bytes(shared: &Shared, file_id: &str) -> Option<bytes::Bytes> {
+    uploads::find(shared, file_id)?.bytes
 }
 
 async fn count(

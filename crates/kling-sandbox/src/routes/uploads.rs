@@ -4,13 +4,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::S;
-use crate::extract::{Authorized, JsonBody, QueryParams, scope};
+use crate::extract::{Arrived, Authorized, JsonBody, QueryParams, scope};
 use crate::response::{ApiError, ApiResult, Success};
 use crate::state::{Shared, Upload, timestamp};
 
@@ -124,11 +124,21 @@ pub(super) async fn presign(
 }
 
 pub(super) async fn put(
+    Arrived(now): Arrived,
     State(s): S,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<PutQuery>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
+    // Presigned storage URLs take a declared length, not a chunked body.
+    if !headers.contains_key(header::CONTENT_LENGTH) {
+        return Err(ApiError::new(
+            StatusCode::LENGTH_REQUIRED,
+            "VALIDATION_ERROR",
+            "an upload needs a Content-Length",
+        ));
+    }
     let bytes = body.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -136,7 +146,6 @@ pub(super) async fn put(
             "the file is too large",
         )
     })?;
-    let now = Instant::now();
     let mut inner = s.lock();
     let slot = format!("{id}:{}", query.token);
     let Some(upload) = inner.uploads.get(&slot) else {

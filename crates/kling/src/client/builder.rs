@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ApiKey, Client, DEFAULT_BASE_URL, Error, Inner, RetryPolicy, is_loopback};
+use super::{
+    ApiKey, Client, DEFAULT_BASE_URL, Error, Inner, RetryPolicy, TransferTimeout, is_loopback,
+};
 use crate::MicroCents;
 
 /// Builds a [`Client`].
@@ -15,6 +17,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     operation_timeout: Duration,
+    transfer_timeout: TransferTimeout,
     retry: RetryPolicy,
     user_agent: String,
     http: Option<reqwest::Client>,
@@ -29,6 +32,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             operation_timeout: Duration::from_secs(300),
+            transfer_timeout: TransferTimeout::default(),
             retry: RetryPolicy::default(),
             user_agent: format!("kling-rs/{}", env!("CARGO_PKG_VERSION")),
             http: None,
@@ -102,6 +106,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How long one upload or download attempt may take, by its size (default 60 s plus the
+    /// size at 256 KiB/s). It replaces the per-request and per-operation timeouts for the bytes
+    /// of a file, which would cut off a large video on an ordinary link.
+    #[must_use]
+    pub fn transfer_timeout(mut self, timeout: TransferTimeout) -> Self {
+        self.transfer_timeout = timeout;
+        self
+    }
+
     /// The retry policy.
     #[must_use]
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
@@ -155,6 +168,7 @@ impl ClientBuilder {
                 user_agent: self.user_agent,
                 request_timeout: self.request_timeout,
                 operation_timeout: self.operation_timeout,
+                transfer_timeout: self.transfer_timeout,
                 retry: self.retry,
                 budget: self.budget,
             }),

@@ -139,8 +139,18 @@ pub enum Error {
     /// The client is misconfigured (missing key, non-https base URL, …).
     #[error("client configuration: {0}")]
     Config(String),
-    /// A local file could not be read.
-    #[error("cannot read {path}: {source}")]
+    /// A local file cannot be uploaded: its type is not one the API accepts, or it is larger
+    /// than the API's cap for its kind. None of its bytes were sent (nothing at all, except
+    /// when only the size the server gave in the presign answer refuses it).
+    #[error("{path} cannot be uploaded: {reason}")]
+    FileNotAccepted {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A local file could not be read (an upload) or written (a download).
+    #[error("local file {path}: {source}")]
     Io {
         /// The file.
         path: String,

@@ -9,9 +9,9 @@ use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::Client;
 use super::error::{ApiError, Error};
 use super::wire::{Reply, Unreadable, api_error, excerpt, to_body};
+use super::{Client, RetryPolicy};
 use crate::api::ErrorCode;
 
 /// What may be retried, by what a retry could cause.
@@ -82,8 +82,18 @@ fn unknown_outcome(call: &Call<'_>, status: Option<u16>, reason: impl Into<Strin
 }
 
 /// Whether a read (or another request without side effects) may be tried again after this answer.
-fn read_retryable(e: &ApiError) -> bool {
+pub(super) fn read_retryable(e: &ApiError) -> bool {
     e.status == 429 || e.status >= 500
+}
+
+/// The wait before the attempt after `attempt` (1 for the first): the policy's step doubled
+/// for each attempt, capped, with jitter between half and all of it.
+pub(super) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let exp = policy
+        .initial_backoff
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    exp.min(policy.max_backoff)
+        .mul_f64(rand::rng().random_range(0.5..=1.0))
 }
 
 /// The error a call ends with after its last attempt: a server error on a read says that
@@ -210,14 +220,7 @@ impl Client {
             if attempt >= policy.max_attempts {
                 return Err(final_error(&call, error, attempt));
             }
-            let backoff = {
-                let exp = policy
-                    .initial_backoff
-                    .saturating_mul(1u32 << (attempt - 1).min(16));
-                let capped = exp.min(policy.max_backoff);
-                // Full jitter between half and all of the step.
-                capped.mul_f64(rand::rng().random_range(0.5..=1.0))
-            };
+            let backoff = backoff(policy, attempt);
             let delay = match server_after {
                 Some(after) => after.min(policy.max_retry_after).max(backoff.min(after)),
                 None => backoff,

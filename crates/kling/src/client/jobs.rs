@@ -284,7 +284,7 @@ fn submitted(
     Ok(job)
 }
 
-fn check_webhook_url(url: &str) -> Result<(), Error> {
+pub(super) fn check_webhook_url(url: &str) -> Result<(), Error> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::Config(format!("the webhook URL `{url}` is not a URL: {e}")))?;
     let loopback = is_loopback(&parsed);

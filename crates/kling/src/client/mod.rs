@@ -44,18 +44,25 @@ use crate::MicroCents;
 
 mod answers;
 mod builder;
+mod downloads;
 mod error;
 mod http;
 mod jobs;
+mod local_files;
+mod partial;
 mod reconcile;
+mod transfer;
 mod types;
 mod uploads;
 mod wait;
 mod wire;
 
 pub use builder::ClientBuilder;
+pub use downloads::{Downloaded, OutputFile};
 pub use error::{ApiError, Error};
+pub use local_files::{LocalFiles, Uploaded};
 pub use reconcile::{ReconcileOptions, Reconciled, UnknownSubmit};
+pub use transfer::{TransferProgress, TransferTimeout};
 pub use types::{
     Cancelled, Charge, Estimate, Job, JobFilter, JobState, JobSummary, SubmitOptions, UploadedFile,
 };
@@ -122,6 +129,7 @@ struct Inner {
     user_agent: String,
     request_timeout: Duration,
     operation_timeout: Duration,
+    transfer_timeout: TransferTimeout,
     retry: RetryPolicy,
     budget: Option<MicroCents>,
 }
