@@ -28,6 +28,7 @@ use crate::{AnyInput, MicroCents, Model, ModelId};
 
 mod error;
 mod http;
+mod tls;
 mod types;
 mod wait;
 
@@ -166,6 +167,11 @@ fn check_base_url(url: &str) -> Result<String, Error> {
         .map_err(|e| Error::Config(format!("the base URL `{url}` is not a URL: {e}")))?;
     let loopback = is_loopback(&parsed);
     match parsed.scheme() {
+        "https" if !tls::AVAILABLE => {
+            return Err(Error::Config(format!(
+                "cannot reach `{url}`: this build of kling has no TLS; enable its `rustls`, `rustls-ring` or `native-tls` feature"
+            )));
+        }
         "https" => {}
         "http" if loopback => {}
         "http" => {
@@ -257,10 +263,13 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                tls::prepare();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -757,10 +766,12 @@ mod tests {
 
     #[test]
     fn base_urls_must_be_https_or_loopback() {
-        assert!(
-            check_base_url("https://api.muvi.video/v1/")
-                .is_ok_and(|u| u == "https://api.muvi.video/v1")
-        );
+        let https = check_base_url("https://api.muvi.video/v1/");
+        if tls::AVAILABLE {
+            assert!(https.is_ok_and(|u| u == "https://api.muvi.video/v1"));
+        } else {
+            assert!(matches!(https, Err(Error::Config(m)) if m.contains("no TLS")));
+        }
         for ok in [
             "http://127.0.0.1:8787/v1",
             "http://localhost:1/v1",
