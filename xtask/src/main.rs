@@ -8,6 +8,7 @@
 //! - `cargo xtask catalog`: regenerate `docs/MODELS.md`;
 //! - `cargo xtask bench [--quick] [--json]`: the benchmarks (see BENCHMARKS.md);
 //! - `cargo xtask chaos [--jobs N] [--seed S] [--json]`: the fault campaign (see SECURITY.md);
+//! - `cargo xtask deny`: the supply-chain check CI runs (cargo-deny; see SECURITY.md);
 //! - `cargo xtask fuzz [--seconds N] [--target T]`: the fuzz targets under `fuzz/` (nightly, cargo-fuzz).
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod catalog;
+mod deny;
 mod import;
 mod new_model;
 use kling_descriptor::{Diagnostic, check, load};
@@ -122,6 +124,8 @@ enum Command {
         #[arg(required = true)]
         pages: Vec<PathBuf>,
     },
+    /// Check advisories, licenses, bans and sources with cargo-deny, as CI does.
+    Deny(deny::Args),
     /// Regenerate descriptor.schema.json from the descriptor types.
     Schema {
         /// The schemas directory (default: the workspace's `schemas/`).
@@ -163,6 +167,7 @@ fn main() -> ExitCode {
             bench::fuzz(&workspace_root(), seconds, target.as_deref())
         }
         Command::VerifyImport { pages } => verify_import(&pages),
+        Command::Deny(args) => deny::run(&workspace_root(), &args),
         Command::Schema { dir } => write_schema(&schemas_dir(dir)),
         Command::Expand { slug, dir } => expand(&schemas_dir(dir), &slug),
     };
