@@ -37,7 +37,7 @@ pub struct Args {
 
 /// Runs the checks: all four on the default features (what users get, and where OpenSSL is
 /// banned), then advisories, licenses and sources with every feature on (native-tls,
-/// rustls-ring), so that opt-in TLS stacks meet the same bar.
+/// rustls-aws-lc), so that opt-in TLS stacks meet the same bar.
 pub fn run(root: &Path, args: &Args) -> Result<(), String> {
     if args.pinned_version {
         println!("{CARGO_DENY_VERSION}");

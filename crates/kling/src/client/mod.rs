@@ -169,7 +169,7 @@ fn check_base_url(url: &str) -> Result<String, Error> {
     match parsed.scheme() {
         "https" if !tls::AVAILABLE => {
             return Err(Error::Config(format!(
-                "cannot reach `{url}`: this build of kling has no TLS; enable its `rustls`, `rustls-ring` or `native-tls` feature"
+                "cannot reach `{url}`: this build of kling has no TLS; enable its `rustls`, `rustls-aws-lc` or `native-tls` feature"
             )));
         }
         "https" => {}
