@@ -57,31 +57,32 @@ pub fn run(root: &Path, args: &Args) -> Result<(), String> {
             None
         }
     };
-    let mut global = vec!["--locked".to_string()];
+    let mut global = vec!["deny".to_string(), "--locked".into()];
     if let Some(snapshot) = &snapshot {
         // cargo-deny reads every manifest of the graph; offline, they must be in cargo's cache.
-        cargo(root, &["fetch", "--locked"])?;
+        cargo(root, &["fetch".into(), "--locked".into()])?;
         global.extend(["--offline".into(), "--config".into()]);
         global.push(snapshot.config.display().to_string());
     }
-    let default_features = [&global[..], &["check".into()]].concat();
-    let all_features = [
-        &global[..],
-        &[
-            "--all-features",
-            "check",
-            "advisories",
-            "licenses",
-            "sources",
-        ]
-        .map(String::from),
-    ]
-    .concat();
+    let checks = |extra: &[&str]| {
+        let mut args = global.clone();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
     println!("== cargo deny check (default features)");
-    let first = cargo_deny(root, &default_features);
+    let first = cargo(root, &checks(&["check"]));
     println!("== cargo deny check advisories licenses sources (all features)");
-    let second = cargo_deny(root, &all_features);
-    first.and(second)
+    let all = [
+        "--all-features",
+        "check",
+        "advisories",
+        "licenses",
+        "sources",
+    ];
+    let second = cargo(root, &checks(&all));
+    first
+        .and(second)
+        .map_err(|e| format!("{e}: fix what it reports above, or explain it in deny.toml"))
 }
 
 fn check_tool() -> Result<(), String> {
@@ -101,7 +102,7 @@ fn check_tool() -> Result<(), String> {
     }
 }
 
-fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+fn cargo(root: &Path, args: &[String]) -> Result<(), String> {
     let status = Command::new("cargo")
         .current_dir(root)
         .args(args)
@@ -111,23 +112,6 @@ fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("error: `cargo {}` failed", args.join(" ")))
-    }
-}
-
-fn cargo_deny(root: &Path, args: &[String]) -> Result<(), String> {
-    let status = Command::new("cargo")
-        .current_dir(root)
-        .arg("deny")
-        .args(args)
-        .status()
-        .map_err(|e| format!("error: cannot run cargo deny: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "error: `cargo deny {}` found problems (above); fix them or explain them in deny.toml",
-            args.join(" ")
-        ))
     }
 }
 
