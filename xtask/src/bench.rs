@@ -7,21 +7,17 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
+use crate::process::{cargo, run_ok};
 
-fn run_ok(cmd: &mut Command, what: &str) -> Result<String, String> {
-    let out = cmd
-        .output()
-        .map_err(|e| format!("error: cannot run {what}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "error: {what} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+/// The flags of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A shorter run (under 15 minutes on 2 cores).
+    #[arg(long)]
+    pub quick: bool,
+    /// Print one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Copies the tracked files of the workspace (not `target/`) into `to`.
@@ -91,7 +87,10 @@ fn build_seconds(bench_bin: &Path, ws: &Path, target: &Path, n: usize) -> Result
     Ok(best)
 }
 
-pub fn run(root: &Path, quick: bool, json_out: bool) -> Result<(), String> {
+/// Runs `kling-bench` and measures the generated code's build cost; prints every figure.
+pub fn run(args: &Args) -> Result<(), String> {
+    let root = &crate::paths::workspace_root();
+    let (quick, json_out) = (args.quick, args.json);
     eprintln!("building kling-bench (release)…");
     run_ok(
         cargo()
@@ -146,94 +145,4 @@ pub fn run(root: &Path, quick: bool, json_out: bool) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Runs the chaos campaign (release build of kling-bench); fails when a job is duplicated or lost.
-pub fn chaos(root: &Path, jobs: usize, seed: u64, json_out: bool) -> Result<(), String> {
-    let mut cmd = cargo();
-    cmd.current_dir(root).args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "kling-bench",
-        "--",
-        "chaos",
-        "--jobs",
-        &jobs.to_string(),
-        "--seed",
-        &seed.to_string(),
-    ]);
-    if json_out {
-        cmd.arg("--json");
-    }
-    let status = cmd
-        .status()
-        .map_err(|e| format!("error: cannot run kling-bench: {e}"))?;
-    if !status.success() {
-        return Err("error: the chaos campaign failed".into());
-    }
-    Ok(())
-}
-
-/// The fuzz targets under `fuzz/fuzz_targets`.
-pub const FUZZ_TARGETS: [&str; 5] = [
-    "descriptor",
-    "dynamic_input",
-    "response",
-    "webhook",
-    "cli_fields",
-];
-
-/// Runs each fuzz target for `seconds`, keeping its corpus under `fuzz/corpus/<target>`, and reports
-/// executions and crashes.
-pub fn fuzz(root: &Path, seconds: u64, only: Option<&str>) -> Result<(), String> {
-    let fuzz_dir = root.join("fuzz");
-    let mut failed = Vec::new();
-    for target in FUZZ_TARGETS
-        .iter()
-        .filter(|t| only.is_none_or(|o| o == **t))
-    {
-        let out = Command::new("cargo")
-            .current_dir(&fuzz_dir)
-            .args([
-                "+nightly",
-                "fuzz",
-                "run",
-                "-O",
-                target,
-                "--",
-                &format!("-max_total_time={seconds}"),
-                "-print_final_stats=1",
-            ])
-            .output()
-            .map_err(|e| {
-                format!(
-                    "error: cannot run cargo fuzz (install it with `cargo install cargo-fuzz`): {e}"
-                )
-            })?;
-        let log = String::from_utf8_lossy(&out.stderr);
-        let execs = log
-            .lines()
-            .find_map(|l| l.strip_prefix("stat::number_of_executed_units:"))
-            .map(|n| n.trim().to_string())
-            .unwrap_or_else(|| "?".into());
-        let crashed = !out.status.success();
-        println!(
-            "{target:<14} {execs:>12} executions in {seconds} s  {}",
-            if crashed {
-                "CRASH (see fuzz/artifacts)"
-            } else {
-                "no crash"
-            }
-        );
-        if crashed {
-            failed.push(target.to_string());
-        }
-    }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("error: crashes in {}", failed.join(", ")))
-    }
 }

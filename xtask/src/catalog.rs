@@ -1,10 +1,12 @@
-//! `docs/MODELS.md`: every model, its fields and its price table, generated from the descriptors.
+//! `cargo xtask catalog`: `docs/MODELS.md`, every model with its fields and its price table, generated
+//! from the descriptors.
 
 use std::fmt::Write as _;
 
-use kling_descriptor::MicroCents;
 use kling_descriptor::load::Loaded;
+use kling_descriptor::model::Field;
 use kling_descriptor::pricing::group;
+use kling_descriptor::{Descriptor, MicroCents, check, load};
 
 fn money(micro: u64) -> String {
     format!("{} µ¢ ({})", group(micro), MicroCents::new(micro))
@@ -29,117 +31,163 @@ pub fn render(models: &[Loaded]) -> String {
         "| model | base | priced by | typical time |\n|---|---|---|---|"
     );
     for l in models {
-        let d = &l.descriptor;
-        let anchor = d.slug.replace(['/', '.'], "");
-        let by = if d.pricing.flat {
-            "flat per job".to_string()
-        } else {
-            d.pricing
-                .factors
-                .iter()
-                .map(|f| format!("`{}`", f.field))
-                .collect::<Vec<_>>()
-                .join(" × ")
-        };
-        let _ = writeln!(
-            out,
-            "| [`{}`](#{anchor}) | {} | {by} | ~{} s |",
-            d.slug,
-            money(d.pricing.base_micro_cents.get()),
-            d.processing_time_seconds
-        );
+        index_row(&mut out, &l.descriptor);
     }
     for l in models {
-        let d = &l.descriptor;
-        let _ = writeln!(out, "\n## {}\n", d.slug);
-        let _ = writeln!(
-            out,
-            "{} — {} ({}). {}\n",
-            d.model,
-            d.capability,
-            d.provider,
-            cell(&d.summary)
-        );
-        let _ = writeln!(
-            out,
-            "| field | type | required | default | allowed |\n|---|---|---|---|---|"
-        );
-        for f in &d.fields {
-            let mut allowed = Vec::new();
-            if let Some(o) = &f.options {
-                allowed.push(
-                    o.iter()
-                        .map(|x| format!("`{x}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
-            }
-            if let Some(m) = f.max_length {
-                allowed.push(format!("≤ {m} characters"));
-            }
-            match (f.minimum, f.maximum) {
-                (Some(lo), Some(hi)) => allowed.push(format!("{lo} to {hi}")),
-                (Some(lo), None) => allowed.push(format!("≥ {lo}")),
-                (None, Some(hi)) => allowed.push(format!("≤ {hi}")),
-                _ => {}
-            }
-            if let Some(m) = f.max_items {
-                allowed.push(format!("≤ {m} items"));
-            }
-            if f.format.is_some() {
-                allowed.push("URL".into());
-            }
-            let ty = match f.value_type {
-                Some(v) => format!(
-                    "{} (as {})",
-                    f.wire_type.as_str(),
-                    serde_json::to_value(v)
-                        .map(|v| kling_descriptor::model::wire_text(&v))
-                        .unwrap_or_default()
-                ),
-                None => f.wire_type.as_str().to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "| `{}` | {ty} | {} | {} | {} |",
-                f.name,
-                if f.required { "yes" } else { "" },
-                f.default_text()
-                    .map(|d| format!("`{d}`"))
-                    .unwrap_or_default(),
-                cell(&allowed.join("; "))
-            );
-        }
-        let _ = writeln!(
-            out,
-            "\nPrice: `{}` with base {}.\n",
-            d.pricing.formula,
-            money(d.pricing.base_micro_cents.get())
-        );
-        if !d.pricing.factors.is_empty() {
-            let _ = writeln!(
-                out,
-                "| factor | option | multiplier | price with other factors at default |\n|---|---|---|---|"
-            );
-            for factor in &d.pricing.factors {
-                for (option, m) in &factor.multipliers.0 {
-                    let price = d
-                        .price_with(|f| (f == factor.field).then(|| option.clone()))
-                        .map(|q| money(q.total.get()))
-                        .unwrap_or_else(|e| e.to_string());
-                    let _ = writeln!(
-                        out,
-                        "| {} (`{}`) | `{option}` | ×{m} | {price} |",
-                        factor.label, factor.field
-                    );
-                }
-            }
-        }
-        let _ = writeln!(
-            out,
-            "\nDocumented default cost: {}.",
-            money(d.pricing.documented.micro_cents.get())
-        );
+        section(&mut out, &l.descriptor);
     }
     out
+}
+
+fn index_row(out: &mut String, d: &Descriptor) {
+    let anchor = d.slug.replace(['/', '.'], "");
+    let by = if d.pricing.flat {
+        "flat per job".to_string()
+    } else {
+        d.pricing
+            .factors
+            .iter()
+            .map(|f| format!("`{}`", f.field))
+            .collect::<Vec<_>>()
+            .join(" × ")
+    };
+    let _ = writeln!(
+        out,
+        "| [`{}`](#{anchor}) | {} | {by} | ~{} s |",
+        d.slug,
+        money(d.pricing.base_micro_cents.get()),
+        d.processing_time_seconds
+    );
+}
+
+/// One model: its fields, its price table and its documented default cost.
+fn section(out: &mut String, d: &Descriptor) {
+    let _ = writeln!(out, "\n## {}\n", d.slug);
+    let _ = writeln!(
+        out,
+        "{} — {} ({}). {}\n",
+        d.model,
+        d.capability,
+        d.provider,
+        cell(&d.summary)
+    );
+    let _ = writeln!(
+        out,
+        "| field | type | required | default | allowed |\n|---|---|---|---|---|"
+    );
+    for f in &d.fields {
+        field_row(out, f);
+    }
+    let _ = writeln!(
+        out,
+        "\nPrice: `{}` with base {}.\n",
+        d.pricing.formula,
+        money(d.pricing.base_micro_cents.get())
+    );
+    if !d.pricing.factors.is_empty() {
+        price_table(out, d);
+    }
+    let _ = writeln!(
+        out,
+        "\nDocumented default cost: {}.",
+        money(d.pricing.documented.micro_cents.get())
+    );
+}
+
+fn field_row(out: &mut String, f: &Field) {
+    let mut allowed = Vec::new();
+    if let Some(o) = &f.options {
+        allowed.push(
+            o.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    if let Some(m) = f.max_length {
+        allowed.push(format!("≤ {m} characters"));
+    }
+    match (f.minimum, f.maximum) {
+        (Some(lo), Some(hi)) => allowed.push(format!("{lo} to {hi}")),
+        (Some(lo), None) => allowed.push(format!("≥ {lo}")),
+        (None, Some(hi)) => allowed.push(format!("≤ {hi}")),
+        _ => {}
+    }
+    if let Some(m) = f.max_items {
+        allowed.push(format!("≤ {m} items"));
+    }
+    if f.format.is_some() {
+        allowed.push("URL".into());
+    }
+    let ty = match f.value_type {
+        Some(v) => format!(
+            "{} (as {})",
+            f.wire_type.as_str(),
+            serde_json::to_value(v)
+                .map(|v| kling_descriptor::model::wire_text(&v))
+                .unwrap_or_default()
+        ),
+        None => f.wire_type.as_str().to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "| `{}` | {ty} | {} | {} | {} |",
+        f.name,
+        if f.required { "yes" } else { "" },
+        f.default_text()
+            .map(|d| format!("`{d}`"))
+            .unwrap_or_default(),
+        cell(&allowed.join("; "))
+    );
+}
+
+fn price_table(out: &mut String, d: &Descriptor) {
+    let _ = writeln!(
+        out,
+        "| factor | option | multiplier | price with other factors at default |\n|---|---|---|---|"
+    );
+    for factor in &d.pricing.factors {
+        for (option, m) in &factor.multipliers.0 {
+            let price = d
+                .price_with(|f| (f == factor.field).then(|| option.clone()))
+                .map(|q| money(q.total.get()))
+                .unwrap_or_else(|e| e.to_string());
+            let _ = writeln!(
+                out,
+                "| {} (`{}`) | `{option}` | ×{m} | {price} |",
+                factor.label, factor.field
+            );
+        }
+    }
+}
+
+/// Writes `docs/MODELS.md` from the workspace's descriptors; refuses while any has errors.
+pub fn run() -> Result<(), String> {
+    let catalog = load::load_dir(&crate::paths::schemas_dir(None));
+    let errors: Vec<String> = catalog
+        .diagnostics
+        .iter()
+        .chain(check::check_catalog(&catalog.descriptors).iter())
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!(
+            "{}\nfix the descriptors first (cargo xtask check)",
+            errors.join("\n")
+        ));
+    }
+    let path = crate::paths::catalog_file();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&path, render(&catalog.descriptors))
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+    println!(
+        "wrote {} ({} models)",
+        path.display(),
+        catalog.descriptors.len()
+    );
+    Ok(())
 }

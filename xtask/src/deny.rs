@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use crate::paths::workspace_root;
+use crate::process;
+
 /// The cargo-deny release CI installs (`.ci/run` reads it with `--pinned-version`).
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
 
@@ -38,7 +41,8 @@ pub struct Args {
 /// Runs the checks: all four on the default features (what users get, and where OpenSSL is
 /// banned), then advisories, licenses and sources with every feature on (native-tls,
 /// rustls-aws-lc), so that opt-in TLS stacks meet the same bar.
-pub fn run(root: &Path, args: &Args) -> Result<(), String> {
+pub fn run(args: &Args) -> Result<(), String> {
+    let root = &workspace_root();
     if args.pinned_version {
         println!("{CARGO_DENY_VERSION}");
         return Ok(());
@@ -87,7 +91,7 @@ pub fn run(root: &Path, args: &Args) -> Result<(), String> {
 
 fn check_tool() -> Result<(), String> {
     let install = format!("cargo install --locked cargo-deny --version {CARGO_DENY_VERSION}");
-    let out = Command::new("cargo")
+    let out = process::cargo()
         .args(["deny", "--version"])
         .output()
         .map_err(|e| format!("error: cannot run cargo: {e}"))?;
@@ -103,7 +107,7 @@ fn check_tool() -> Result<(), String> {
 }
 
 fn cargo(root: &Path, args: &[String]) -> Result<(), String> {
-    let status = Command::new("cargo")
+    let status = process::cargo()
         .current_dir(root)
         .args(args)
         .status()

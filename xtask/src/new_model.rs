@@ -8,6 +8,34 @@ use kling_descriptor::model::{
 };
 use kling_descriptor::{MicroCents, Multiplier};
 
+use crate::typing::{title_case, value_type_of, wire_value};
+
+/// The flags of `cargo xtask new-model`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The facts of the model.
+    #[command(flatten)]
+    pub scaffold: Scaffold,
+    /// The schemas directory (default: the workspace's `schemas/`).
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+    /// Overwrite an existing descriptor.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Writes the scaffolded descriptor and checks it.
+pub fn run(args: &Args) -> Result<(), String> {
+    let descriptor = scaffold(&args.scaffold).map_err(|e| format!("error: {e}"))?;
+    let dir = crate::paths::schemas_dir(args.dir.as_deref());
+    let path = crate::descriptor_file::write(&dir, &descriptor, args.force)?;
+    println!(
+        "wrote {}; it checks. Next: facts and descriptions, `cargo xtask check`, the snapshot (see CONTRIBUTING.md).",
+        path.display()
+    );
+    Ok(())
+}
+
 /// What the flags say.
 #[derive(Debug, Default, clap::Args)]
 pub struct Scaffold {
@@ -53,16 +81,7 @@ pub struct Scaffold {
 }
 
 fn titled(segment: &str) -> String {
-    segment
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    title_case(segment, '-')
 }
 
 fn pairs<'a>(list: &'a [String], flag: &str) -> Result<Vec<(&'a str, &'a str)>, String> {
@@ -80,6 +99,63 @@ pub fn scaffold(args: &Scaffold) -> Result<Descriptor, String> {
     if parts.len() != 3 {
         return Err(format!("`{}` is not provider/model/capability", args.slug));
     }
+    let fields = fields(args)?;
+    let factors = factors(args)?;
+    let flat = factors.is_empty();
+    let formula = if flat {
+        "finalCost = baseCost (flat per-video)".to_string()
+    } else {
+        format!(
+            "finalCost = baseCost × {}",
+            factors
+                .iter()
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        )
+    };
+    let model = args.model.clone().unwrap_or_else(|| titled(parts[1]));
+    let capability = args.capability.clone().unwrap_or_else(|| titled(parts[2]));
+    let mut descriptor = Descriptor {
+        schema: "../../descriptor.schema.json".into(),
+        slug: args.slug.clone(),
+        provider: args.provider.clone().unwrap_or_else(|| titled(parts[0])),
+        summary: format!("{capability} with {model}."),
+        model,
+        capability,
+        processing_time_seconds: args.processing_time,
+        docs_url: args.docs_url.clone().unwrap_or_else(|| {
+            format!("https://developer.pixelbyte.app/docs/models/{}", args.slug)
+        }),
+        fields,
+        rules: Vec::new(),
+        pricing: Pricing {
+            base_micro_cents: MicroCents::new(args.base_cost),
+            base_unit_stated: None,
+            formula,
+            flat,
+            factors,
+            parameters: Vec::new(),
+            documented: DocumentedCost {
+                micro_cents: MicroCents::new(args.base_cost),
+                assumes: BTreeMap::new(),
+            },
+        },
+        notes: Vec::new(),
+    };
+    descriptor.pricing.documented.micro_cents = match args.documented_cost {
+        Some(c) => MicroCents::new(c),
+        None => descriptor
+            .price_with(|_| None)
+            .map(|q| q.total)
+            .unwrap_or(MicroCents::new(args.base_cost)),
+    };
+    Ok(descriptor)
+}
+
+/// The fields of `--field`, `--required`, `--options` and `--default` (a required `prompt` when
+/// no field is given).
+fn fields(args: &Scaffold) -> Result<Vec<Field>, String> {
     let specs = if args.fields.is_empty() {
         vec!["prompt:string".to_string()]
     } else {
@@ -121,12 +197,8 @@ pub fn scaffold(args: &Scaffold) -> Result<Descriptor, String> {
         let opts: Option<Vec<String>> = options
             .get(name)
             .map(|o| o.split(',').map(|x| x.trim().to_string()).collect());
-        let value_type = opts
-            .as_deref()
-            .and_then(|o| crate::import::value_type_of(o, wire));
-        let default = defaults
-            .get(name)
-            .map(|d| crate::import::wire_value(wire, d));
+        let value_type = opts.as_deref().and_then(|o| value_type_of(o, wire));
+        let default = defaults.get(name).map(|d| wire_value(wire, d));
         fields.push(Field {
             name: name.to_string(),
             description: format!("The `{name}` input."),
@@ -148,6 +220,11 @@ pub fn scaffold(args: &Scaffold) -> Result<Descriptor, String> {
             fields: Vec::new(),
         });
     }
+    Ok(fields)
+}
+
+/// The factors of `--factor FIELD=OPTION:MULTIPLIER,…`.
+fn factors(args: &Scaffold) -> Result<Vec<Factor>, String> {
     let mut factors = Vec::new();
     for (field, table) in pairs(&args.factors, "factor")? {
         let mut multipliers = Vec::new();
@@ -164,56 +241,5 @@ pub fn scaffold(args: &Scaffold) -> Result<Descriptor, String> {
             multipliers: MultiplierTable(multipliers),
         });
     }
-    let flat = factors.is_empty();
-    let formula = if flat {
-        "finalCost = baseCost (flat per-video)".to_string()
-    } else {
-        format!(
-            "finalCost = baseCost × {}",
-            factors
-                .iter()
-                .map(|f| f.field.as_str())
-                .collect::<Vec<_>>()
-                .join(" × ")
-        )
-    };
-    let mut descriptor = Descriptor {
-        schema: "../../descriptor.schema.json".into(),
-        slug: args.slug.clone(),
-        provider: args.provider.clone().unwrap_or_else(|| titled(parts[0])),
-        model: args.model.clone().unwrap_or_else(|| titled(parts[1])),
-        capability: args.capability.clone().unwrap_or_else(|| titled(parts[2])),
-        summary: format!(
-            "{} with {}.",
-            args.capability.clone().unwrap_or_else(|| titled(parts[2])),
-            args.model.clone().unwrap_or_else(|| titled(parts[1]))
-        ),
-        processing_time_seconds: args.processing_time,
-        docs_url: args.docs_url.clone().unwrap_or_else(|| {
-            format!("https://developer.pixelbyte.app/docs/models/{}", args.slug)
-        }),
-        fields,
-        rules: Vec::new(),
-        pricing: Pricing {
-            base_micro_cents: MicroCents::new(args.base_cost),
-            base_unit_stated: None,
-            formula,
-            flat,
-            factors,
-            parameters: Vec::new(),
-            documented: DocumentedCost {
-                micro_cents: MicroCents::new(args.base_cost),
-                assumes: BTreeMap::new(),
-            },
-        },
-        notes: Vec::new(),
-    };
-    descriptor.pricing.documented.micro_cents = match args.documented_cost {
-        Some(c) => MicroCents::new(c),
-        None => descriptor
-            .price_with(|_| None)
-            .map(|q| q.total)
-            .unwrap_or(MicroCents::new(args.base_cost)),
-    };
-    Ok(descriptor)
+    Ok(factors)
 }

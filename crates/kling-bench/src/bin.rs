@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use kling::client::{Client, Outcome, WaitOptions};
 use kling::models::kling_plus::kling_o3_standard::reference_to_video as r2v;
 use kling::prelude::*;
+use kling_bench::workload::{self, job_input, round};
 use kling_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
@@ -67,10 +68,6 @@ fn micro(quick: bool) -> Value {
         "dynamic_validate_and_price_ns": round(dynamic_ns),
         "typed_vs_dynamic_speedup": round(dynamic_ns / (cost_ns + validate_ns)),
     })
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 /// A synthetic catalog of `n` descriptors with the real catalog's variety: the real ones,
@@ -191,23 +188,6 @@ async fn client_overhead(quick: bool) -> Value {
     })
 }
 
-const MODELS: [&str; 4] = [
-    "kling-plus/kling-o3-standard/text-to-video",
-    "kling-plus/kling-o3-standard/video-edit",
-    "kling/kling-text2video-v3/text-to-video",
-    "kling-plus/kling-o1-pro/video-edit-fast",
-];
-
-fn job_input(i: usize) -> (ModelId, Value) {
-    let slug = MODELS[i % MODELS.len()];
-    let input = if slug.contains("video-edit") {
-        json!({"prompt": "make it rain", "video_url": "https://example.com/v.mp4"})
-    } else {
-        json!({"prompt": "a kite over the sea"})
-    };
-    (slug.parse().expect("slug"), input)
-}
-
 async fn polling(quick: bool) -> Value {
     let speed = 100.0;
     let jobs = if quick { 100 } else { 200 };
@@ -275,22 +255,6 @@ async fn polling(quick: bool) -> Value {
     })
 }
 
-fn proc_status(field: &str) -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// User + system CPU seconds of this process (Linux clock ticks, 100 per second).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
 /// Run in its own process: submit `jobs` jobs and wait for all of them at once.
 async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
     let client = Client::builder()
@@ -307,13 +271,11 @@ async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
             .expect("submit");
         let client = client.clone();
         waits.push(tokio::spawn(async move {
-            let options = WaitOptions {
-                min_interval: Duration::from_millis(20),
-                max_interval: Duration::from_millis(600),
-                ..WaitOptions::default()
-            };
             matches!(
-                client.wait(&job, options).await.expect("wait"),
+                client
+                    .wait(&job, workload::worker_wait())
+                    .await
+                    .expect("wait"),
                 Outcome::Completed(_)
             )
         }));
@@ -324,42 +286,56 @@ async fn wait_worker(base: &str, key: &str, jobs: usize) -> Value {
     }
     json!({
         "completed": completed,
-        "peak_rss_mb": proc_status("VmHWM:").map(|kb| round(kb / 1024.0)),
-        "cpu_s": cpu_seconds().map(round),
+        "peak_rss_mb": workload::peak_rss_mb(),
+        "cpu_s": workload::cpu_seconds(),
     })
 }
 
 async fn wait_many(jobs: usize) -> Value {
-    let config = SandboxConfig {
-        speed: 40.0,
-        max_jobs: 100_000,
-        completion_factor: (0.8, 1.3),
-        ..SandboxConfig::for_tests()
-    };
-    let sandbox = Sandbox::start(config).await.expect("sandbox");
     let me = std::env::current_exe().expect("exe");
-    let out = tokio::process::Command::new(me)
-        .args([
-            "wait-worker",
-            &sandbox.base_url(),
-            sandbox.api_key(),
-            &jobs.to_string(),
-        ])
-        .output()
-        .await
-        .expect("worker");
-    sandbox.shutdown().await;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let worker: Value = text
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or(Value::Null);
+    let worker = workload::in_own_process(&me, "wait-worker", &[jobs.to_string()]).await;
     json!({
         "wait_1000_jobs_peak_rss_mb": worker["peak_rss_mb"],
         "wait_1000_jobs_cpu_s": worker["cpu_s"],
         "wait_1000_jobs_completed": worker["completed"],
     })
+}
+
+/// 1,000 rows through kling-batch in their own process; the batch's own cost per row is its
+/// CPU time beyond the plain waiter's for the same 1,000 jobs.
+async fn batch_many(rows: usize, wait_cpu_s: Option<f64>) -> Value {
+    let me = std::env::current_exe().expect("exe");
+    let worker = workload::in_own_process(&me, "batch-load-worker", &[rows.to_string()]).await;
+    let overhead = worker["cpu_s"]
+        .as_f64()
+        .zip(wait_cpu_s)
+        .map(|(batch, wait)| (batch - wait) / rows as f64);
+    json!({
+        "batch_1000_rows_peak_rss_mb": worker["peak_rss_mb"],
+        "batch_1000_rows_cpu_s": worker["cpu_s"],
+        "batch_1000_rows_completed": worker["completed"],
+        "batch_overhead_s_per_row": overhead.map(|s| (s * 1e6).round() / 1e6),
+    })
+}
+
+/// `kling-bench chaos --batch`: the batch campaign, with this binary as the killed worker.
+async fn chaos_batch(rows: usize, seed: u64, kills: usize, json_only: bool) {
+    let me = std::env::current_exe().expect("exe");
+    match kling_bench::chaos_batch::run(&me, rows, seed, kills).await {
+        Ok(report) => {
+            if !json_only {
+                eprintln!("{report:#?}");
+            }
+            println!("{}", report.to_json());
+            if !report.ok() {
+                std::process::exit(1);
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 fn merge(into: &mut Value, from: Value) {
@@ -378,8 +354,14 @@ async fn main() {
                 .and_then(|i| args.get(i + 1))
                 .and_then(|v| v.parse::<u64>().ok())
         };
-        let jobs = flag("--jobs").unwrap_or(200) as usize;
         let seed = flag("--seed").unwrap_or(1);
+        if args.iter().any(|a| a == "--batch") {
+            let rows = flag("--rows").unwrap_or(300) as usize;
+            let kills = flag("--kills").unwrap_or(6) as usize;
+            chaos_batch(rows, seed, kills, args.iter().any(|a| a == "--json")).await;
+            return;
+        }
+        let jobs = flag("--jobs").unwrap_or(200) as usize;
         let report = kling_bench::chaos::run(jobs, seed).await;
         if !args.iter().any(|a| a == "--json") {
             eprintln!("{report:#?}");
@@ -400,6 +382,28 @@ async fn main() {
         println!("wrote {n} descriptors under {}", dir.display());
         return;
     }
+    if args.first().map(String::as_str) == Some("batch-worker") {
+        let (Some(base), Some(key), Some(ledger)) = (args.get(1), args.get(2), args.get(3)) else {
+            eprintln!("usage: kling-bench batch-worker BASE_URL KEY LEDGER");
+            std::process::exit(2);
+        };
+        match kling_bench::chaos_batch::worker(base, key, Path::new(ledger)).await {
+            Ok(summary) => println!("{}", json!(summary)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("batch-load-worker") {
+        let rows = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
+        println!(
+            "{}",
+            kling_bench::batch_load::worker(&args[1], &args[2], rows).await
+        );
+        return;
+    }
     if args.first().map(String::as_str) == Some("wait-worker") {
         let jobs = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
         println!("{}", wait_worker(&args[1], &args[2], jobs).await);
@@ -416,6 +420,10 @@ async fn main() {
     eprintln!("status requests per job…");
     merge(&mut out, polling(quick).await);
     eprintln!("1,000 jobs waited on at once…");
-    merge(&mut out, wait_many(1000).await);
+    let waited = wait_many(1000).await;
+    let wait_cpu_s = waited["wait_1000_jobs_cpu_s"].as_f64();
+    merge(&mut out, waited);
+    eprintln!("1,000 rows through kling-batch…");
+    merge(&mut out, batch_many(1000, wait_cpu_s).await);
     println!("{out}");
 }

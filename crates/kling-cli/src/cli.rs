@@ -1,22 +1,35 @@
 //! The command line, as clap sees it.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::catalog;
 
 /// Price, submit and wait for Kling videos on PixelByte, or try everything against a local sandbox.
 #[derive(Debug, Parser)]
 #[command(name = "kling", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// The API base URL.
-    #[arg(long, global = true, env = "PIXELBYTE_BASE_URL", hide_env_values = true, default_value = kling::client::DEFAULT_BASE_URL)]
-    pub base_url: String,
-    /// The API key.
-    #[arg(long, global = true, env = "PIXELBYTE_API_KEY", hide_env_values = true)]
+    /// The API base URL [else PIXELBYTE_BASE_URL, the profile's, or `https://api.muvi.video/v1`].
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
+    /// The API key [else PIXELBYTE_API_KEY or the profile's]; prefer those, a flag shows in `ps`.
+    #[arg(long, global = true)]
     pub api_key: Option<String>,
+    /// The config file's profile to use [else KLING_PROFILE, else `default`].
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
     /// Run this one command against an embedded sandbox (jobs finish in seconds; nothing is charged).
     #[arg(long, global = true)]
     pub sandbox: bool,
+    /// Print JSON instead of text (an error as one JSON object on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log the SDK's requests, retries and waits on stderr (-vv: everything; or RUST_LOG).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -24,19 +37,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every model with its base price.
-    Models(JsonFlag),
+    Models,
     /// Show a model's fields and price table.
     Show {
         /// The model slug.
+        #[arg(value_parser = Candidates(catalog::slug_candidates), hide_possible_values = true)]
         slug: String,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// Validate an input and price it, without sending anything.
     Price(InputArgs),
     /// Print the JSON Schema of a model's input.
     Schema {
         /// The model slug.
+        #[arg(value_parser = Candidates(catalog::slug_candidates), hide_possible_values = true)]
         slug: String,
     },
     /// Validate, price and submit a job; optionally wait for its video.
@@ -45,8 +58,6 @@ pub enum Command {
     Status {
         /// The job id.
         id: String,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// Wait for a job to end.
     Wait {
@@ -55,15 +66,11 @@ pub enum Command {
         /// Give up after this long (e.g. 90s, 10m).
         #[arg(long, default_value = "30m", value_parser = duration)]
         timeout: std::time::Duration,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// Cancel a pending job (refunded).
     Cancel {
         /// The job id.
         id: String,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// List jobs, newest first.
     Jobs(JobsArgs),
@@ -71,12 +78,13 @@ pub enum Command {
     Upload {
         /// The file (jpg, png, webp, gif, mp4, webm, mp3, wav).
         file: PathBuf,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// Verify webhooks, or receive them locally.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Show the settings in effect and where each came from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run a local PixelByte-compatible API in the foreground.
     Sandbox(kling_sandbox::SandboxArgs),
     /// Print shell completions.
@@ -86,24 +94,17 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args, Clone, Copy)]
-pub struct JsonFlag {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// The model slug, e.g. kling-plus/kling-o3-standard/text-to-video.
+    #[arg(value_parser = Candidates(catalog::slug_candidates), hide_possible_values = true)]
     pub slug: String,
     /// Input fields as field=value (values are checked against the model's fields).
+    #[arg(value_parser = Candidates(catalog::field_candidates), hide_possible_values = true)]
     pub fields: Vec<String>,
     /// A wire-format input object from a file, or - for stdin; field=value arguments override it.
     #[arg(long)]
     pub input: Option<String>,
-    #[command(flatten)]
-    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]
@@ -113,7 +114,7 @@ pub struct SubmitArgs {
     /// Where the completion webhook goes (https, or http to a loopback host).
     #[arg(long)]
     pub webhook: Option<String>,
-    /// Refuse to submit when the price is above this many US dollars.
+    /// Refuse to submit when the price is above this many US dollars [else the profile's max_cost].
     #[arg(long = "max-cost", value_parser = usd)]
     pub max_cost: Option<kling::MicroCents>,
     /// Wait for the job to end.
@@ -130,7 +131,7 @@ pub struct JobsArgs {
     #[arg(long)]
     pub status: Option<String>,
     /// Only jobs of this model slug.
-    #[arg(long)]
+    #[arg(long, value_parser = Candidates(catalog::slug_candidates), hide_possible_values = true)]
     pub model: Option<String>,
     /// How many jobs to show.
     #[arg(long, default_value_t = 20)]
@@ -138,17 +139,14 @@ pub struct JobsArgs {
     /// List the jobs submitted from this machine (the local journal) instead.
     #[arg(long)]
     pub local: bool,
-    #[command(flatten)]
-    pub json: JsonFlag,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
     /// Verify one delivery: exit 0 when valid, 1 with the reason when not.
     Verify {
-        /// The account's webhook secret.
-        #[arg(long)]
-        secret: String,
+        #[command(flatten)]
+        secrets: SecretArgs,
         /// The X-PixelByte-Timestamp header.
         #[arg(long)]
         timestamp: String,
@@ -164,10 +162,53 @@ pub enum WebhookCommand {
         /// The port (loopback only).
         #[arg(long, default_value_t = 8788)]
         port: u16,
-        /// The account's webhook secret.
-        #[arg(long)]
-        secret: String,
+        #[command(flatten)]
+        secrets: SecretArgs,
+        /// Forward each verified delivery, with its original headers and raw body, to this URL
+        /// (your app), and answer the sender with the app's status.
+        #[arg(long = "forward-to", value_name = "URL")]
+        forward_to: Option<String>,
     },
+}
+
+/// The webhook secrets to verify with: any one may match (for a rotation).
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// A webhook secret, repeatable for a rotation [else PIXELBYTE_WEBHOOK_SECRET, comma-separated];
+    /// prefer the variable or --secret-file, a flag shows in `ps`.
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
+    /// A file holding secrets, one per line; may be repeated.
+    #[arg(long = "secret-file", value_name = "FILE")]
+    pub secret_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings, secrets masked, each with where it came from.
+    Show,
+}
+
+/// A parser that takes any text but offers candidates to shell completions (hidden from help);
+/// the command checks the value itself, for messages with a "did you mean".
+#[derive(Clone)]
+pub struct Candidates(pub fn() -> Vec<PossibleValue>);
+
+impl TypedValueParser for Candidates {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter()))
+    }
 }
 
 fn duration(text: &str) -> Result<std::time::Duration, String> {

@@ -6,6 +6,40 @@ use serde_json::{Map, Value};
 
 pub use kling::model::nearest;
 
+/// One problem with the arguments, for people (its `Display`) and programs (its field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The top-level field it is about, when it is about one.
+    pub field: Option<String>,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+impl Problem {
+    fn about(field: &str, message: String) -> Self {
+        Problem {
+            field: Some(field.to_string()),
+            message,
+        }
+    }
+}
+
+/// The top-level input field a JSON pointer (`/images/3`) is in.
+pub fn field_of(pointer: &str) -> Option<String> {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|f| !f.is_empty())
+        .map(|f| f.replace("~1", "/").replace("~0", "~"))
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 fn scalar(field: &Field, wire: WireType, text: &str) -> Result<Value, String> {
     let name = &field.name;
     match wire {
@@ -35,20 +69,25 @@ pub fn build_input(
     d: &Descriptor,
     base: Option<Value>,
     args: &[String],
-) -> Result<Value, Vec<String>> {
+) -> Result<Value, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut input = match base {
         None => Map::new(),
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(vec!["--input must hold a JSON object".into()]),
+        Some(_) => {
+            return Err(vec![Problem {
+                field: None,
+                message: "--input must hold a JSON object".into(),
+            }]);
+        }
     };
     let names: Vec<&str> = d.fields.iter().map(|f| f.name.as_str()).collect();
     for arg in args {
         let Some((name, text)) = arg.split_once('=') else {
-            problems.push(format!(
-                "`{arg}` is not field=value (fields: {})",
-                names.join(", ")
-            ));
+            problems.push(Problem {
+                field: None,
+                message: format!("`{arg}` is not field=value (fields: {})", names.join(", ")),
+            });
             continue;
         };
         let Some(field) = d.field(name) else {
@@ -56,7 +95,10 @@ pub fn build_input(
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("fields: {}", names.join(", ")),
             };
-            problems.push(format!("unknown field `{name}`; {hint}"));
+            problems.push(Problem::about(
+                name,
+                format!("unknown field `{name}`; {hint}"),
+            ));
             continue;
         };
         let value = if field.wire_type == WireType::Array && !text.trim_start().starts_with('[') {
@@ -75,7 +117,7 @@ pub fn build_input(
                     Value::Array(items)
                 }
                 Err(e) => {
-                    problems.push(e);
+                    problems.push(Problem::about(name, e));
                     continue;
                 }
             }
@@ -83,7 +125,7 @@ pub fn build_input(
             match scalar(field, field.wire_type, text) {
                 Ok(v) => v,
                 Err(e) => {
-                    problems.push(e);
+                    problems.push(Problem::about(name, e));
                     continue;
                 }
             }
@@ -102,10 +144,13 @@ pub fn build_input(
             .iter()
             .map(|v| {
                 let at = v.path.trim_start_matches('/');
-                if at.is_empty() {
-                    v.message.clone()
-                } else {
-                    format!("{at}: {}", v.message)
+                Problem {
+                    field: field_of(&v.path),
+                    message: if at.is_empty() {
+                        v.message.clone()
+                    } else {
+                        format!("{at}: {}", v.message)
+                    },
                 }
             })
             .collect())
@@ -125,6 +170,14 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pointer_names_its_top_level_field() {
+        assert_eq!(field_of("/images/3").as_deref(), Some("images"));
+        assert_eq!(field_of("/duration").as_deref(), Some("duration"));
+        assert_eq!(field_of("/a~1b").as_deref(), Some("a/b"));
+        assert_eq!(field_of(""), None);
     }
 
     #[test]
@@ -163,17 +216,31 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             problems[0],
-            "unknown field `durtion`; did you mean `duration`?"
+            Problem::about(
+                "durtion",
+                "unknown field `durtion`; did you mean `duration`?".into()
+            )
         );
         assert_eq!(
             problems[1],
-            "keep_original_sound: `yes` is not true or false"
+            Problem::about(
+                "keep_original_sound",
+                "keep_original_sound: `yes` is not true or false".into()
+            )
         );
-        assert!(problems[2].starts_with("`nonsense` is not field=value"));
+        assert!(
+            problems[2]
+                .message
+                .starts_with("`nonsense` is not field=value")
+        );
+        assert_eq!(problems[2].field, None);
         let problems = build_input(&descriptor(), None, &args(&["duration=2"])).unwrap_err();
         assert_eq!(
             problems,
-            ["duration: `2` is not one of 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15"]
+            [Problem::about(
+                "duration",
+                "duration: `2` is not one of 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15".into()
+            )]
         );
     }
 }

@@ -1,10 +1,30 @@
 //! The local journal: every submitted job id, appended before waiting, so an interrupted wait
-//! never loses a paid job.
+//! never loses a paid job; and every submit whose outcome is unknown, as a `maybe` entry, so a
+//! job that may exist is not forgotten either.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::output::timestamp;
+
+/// One line of the journal, in the order its members are written.
+#[derive(Serialize)]
+struct Entry<'a> {
+    /// `submitted`, or `maybe` when the outcome is unknown.
+    status: &'static str,
+    /// Null for a `maybe` entry.
+    job_id: Option<&'a str>,
+    model: &'a str,
+    cost_micro_cents: u64,
+    submitted_at: String,
+    base_url: &'a str,
+    /// Why the outcome is unknown; only on `maybe` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
 
 /// Where the journal lives: `$KLING_JOURNAL`, else `<data dir>/kling/jobs.jsonl`.
 pub fn path() -> Option<PathBuf> {
@@ -16,18 +36,45 @@ pub fn path() -> Option<PathBuf> {
 
 /// Appends one submitted job.
 pub fn record(job: &kling::client::Job, base_url: &str) -> Result<PathBuf, String> {
+    append(&Entry {
+        status: "submitted",
+        job_id: Some(&job.id),
+        model: &job.model,
+        cost_micro_cents: job.cost.get(),
+        submitted_at: timestamp(job.submitted_at),
+        base_url,
+        reason: None,
+    })
+}
+
+/// Appends a submit whose outcome is unknown: a job of `model` may exist, created at or after
+/// `sent_at`, at the list price `cost`.
+pub fn record_maybe(
+    model: &str,
+    cost: kling::MicroCents,
+    sent_at: std::time::SystemTime,
+    base_url: &str,
+    reason: &str,
+) -> Result<PathBuf, String> {
+    append(&Entry {
+        status: "maybe",
+        job_id: None,
+        model,
+        cost_micro_cents: cost.get(),
+        submitted_at: timestamp(sent_at),
+        base_url,
+        reason: Some(reason),
+    })
+}
+
+fn append(entry: &Entry<'_>) -> Result<PathBuf, String> {
+    let line =
+        serde_json::to_string(entry).map_err(|e| format!("cannot write a journal entry: {e}"))?;
     let path = path().ok_or("no data directory for the job journal; set KLING_JOURNAL")?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let line = json!({
-        "job_id": job.id,
-        "model": job.model,
-        "cost_micro_cents": job.cost.get(),
-        "submitted_at": humantime::format_rfc3339_seconds(job.submitted_at).to_string(),
-        "base_url": base_url,
-    });
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -37,7 +84,8 @@ pub fn record(job: &kling::client::Job, base_url: &str) -> Result<PathBuf, Strin
     Ok(path)
 }
 
-/// Every recorded job, newest first; unreadable lines are skipped.
+/// Every recorded job, newest first; unreadable lines are skipped. Lines stay JSON values, not
+/// [`Entry`]s, so `kling jobs --local --json` shows each as written, whichever version wrote it.
 pub fn read() -> Vec<Value> {
     let Some(path) = path() else {
         return Vec::new();

@@ -9,15 +9,25 @@ use serde_json::Value;
 
 const SEED_MODEL: &str = "kling-plus/kling-o3-standard/reference-to-video";
 
+/// The command with none of the user's settings: no key, secret, profile or log filter, and an
+/// empty config file of its own.
 fn kling() -> Command {
+    let config = std::env::temp_dir().join(format!("kling-cli-test-{}.toml", std::process::id()));
+    std::fs::write(&config, "").unwrap();
     let mut cmd = Command::cargo_bin("kling").expect("the kling binary");
-    cmd.env_remove("PIXELBYTE_API_KEY")
-        .env_remove("PIXELBYTE_BASE_URL")
-        .env("COLUMNS", "100")
-        .env(
-            "KLING_JOURNAL",
-            std::env::temp_dir().join(format!("kling-cli-test-{}.jsonl", std::process::id())),
-        );
+    for var in [
+        "PIXELBYTE_API_KEY",
+        "PIXELBYTE_BASE_URL",
+        "PIXELBYTE_WEBHOOK_SECRET",
+        "KLING_PROFILE",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("COLUMNS", "100").env("KLING_CONFIG", config).env(
+        "KLING_JOURNAL",
+        std::env::temp_dir().join(format!("kling-cli-test-{}.jsonl", std::process::id())),
+    );
     cmd
 }
 
@@ -47,6 +57,8 @@ fn help_of_every_command() {
         &["webhook"],
         &["webhook", "verify"],
         &["webhook", "listen"],
+        &["config"],
+        &["config", "show"],
         &["sandbox"],
         &["completions"],
     ];
@@ -238,7 +250,7 @@ impl Drop for Standalone {
     }
 }
 
-fn standalone() -> (Standalone, String) {
+fn standalone(extra: &[&str]) -> (Standalone, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -256,6 +268,7 @@ fn standalone() -> (Standalone, String) {
             "--seed",
             "1",
         ])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -273,7 +286,7 @@ fn standalone() -> (Standalone, String) {
 
 #[test]
 fn a_standalone_sandbox_through_base_url() {
-    let (_sandbox, base) = standalone();
+    let (_sandbox, base) = standalone(&[]);
     let api = ["--base-url", base.as_str(), "--api-key", "pb_cli_test"];
     let (code, json, stderr) =
         run(&[&api[..], &["submit", SEED_MODEL, "prompt=x", "--json"]].concat());
@@ -297,6 +310,16 @@ fn a_standalone_sandbox_through_base_url() {
     let (code, _, stderr) = run(&[&api[..], &["cancel", id]].concat());
     assert_eq!(code, 3);
     assert!(stderr.contains("JOB_CANNOT_BE_CANCELLED"), "{stderr}");
+    let (code, _, stderr) = run(&[&api[..], &["cancel", id, "--json"]].concat());
+    assert_eq!(code, 3);
+    let error: Value = serde_json::from_str(&stderr).expect("one JSON object");
+    assert_eq!(error["error"]["code"], "JOB_CANNOT_BE_CANCELLED");
+    assert!(
+        error["error"]["request_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("req_")),
+        "{error}"
+    );
 
     let (code, _, stderr) = run(&[
         "--base-url",
@@ -313,54 +336,118 @@ fn a_standalone_sandbox_through_base_url() {
 }
 
 #[test]
-fn webhook_verify_cases() {
-    let dir = std::env::temp_dir().join(format!("kling-cli-hook-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let body_file = dir.join("body.json");
-    let body = br#"{"jobId":"job_1","status":"completed"}"#;
-    std::fs::write(&body_file, body).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let sig = kling::webhook::sign("whsec_t", now, body);
-    let verify = |secret: &str, ts: u64, sig: &str| {
-        run(&[
-            "webhook",
-            "verify",
-            "--secret",
-            secret,
-            "--timestamp",
-            &ts.to_string(),
-            "--signature",
-            sig,
-            "--body-file",
-            body_file.to_str().unwrap(),
-        ])
-    };
-    let (code, stdout, _) = verify("whsec_t", now, &sig);
-    assert_eq!((code, stdout.trim()), (0, "valid"));
-    let (code, _, stderr) = verify("whsec_other", now, &sig);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.contains("invalid: the signature does not match"),
-        "{stderr}"
-    );
-    let old = now - 1000;
-    let (code, _, stderr) = verify("whsec_t", old, &kling::webhook::sign("whsec_t", old, body));
-    assert_eq!(code, 1);
-    assert!(
-        stderr.contains("s old, more than the 300 s allowed"),
-        "{stderr}"
-    );
-    let (code, _, stderr) = verify("whsec_t", now, "md5=abc");
-    assert_eq!(code, 1);
-    assert!(stderr.contains("not `sha256=<hex>`"), "{stderr}");
+fn completions_offer_slugs_and_fields() {
+    for shell in ["bash", "zsh"] {
+        let (code, script, _) = run(&["completions", shell]);
+        assert_eq!(code, 0);
+        for word in [SEED_MODEL, "duration=", "has_sound=true"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    let (_, bash, _) = run(&["completions", "bash"]);
+    assert!(bash.contains("aspect_ratio=16:9"), "options of a field");
+    let (_, fish, _) = run(&["completions", "fish"]);
+    assert!(fish.contains(SEED_MODEL), "fish completes --model");
+}
+
+/// Runs with `--json` expecting a failure: the exit code and stderr, which must be one JSON
+/// object, with nothing on stdout.
+fn json_error(args: &[&str]) -> (i32, Value) {
+    let (code, stdout, stderr) = run(&[args, &["--json"]].concat());
+    assert_eq!(stdout, "", "{args:?}");
+    let error: Value = serde_json::from_str(&stderr)
+        .unwrap_or_else(|e| panic!("{args:?}: stderr is not one JSON object ({e}): {stderr}"));
+    (code, error)
 }
 
 #[test]
-fn completions_are_printed() {
-    let (code, stdout, _) = run(&["completions", "bash"]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains("kling"));
+fn errors_become_json_objects_with_the_same_exit_codes() {
+    let (code, e) = json_error(&["submit"]);
+    assert_eq!((code, &e["error"]["code"]), (2, &Value::from("usage")));
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("<SLUG>"),
+        "{e}"
+    );
+    let (code, e) = json_error(&["price", "kling-plus/kling-o3-standard/text-to-vide"]);
+    assert_eq!(
+        (code, &e["error"]["code"]),
+        (2, &Value::from("unknown_model"))
+    );
+    let (code, e) = json_error(&["price", SEED_MODEL, "duration=2"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        e,
+        serde_json::json!({"error": {
+            "code": "invalid_input",
+            "message": "invalid input for kling-plus/kling-o3-standard/reference-to-video; nothing was sent:\n  duration: `2` is not one of 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15",
+            "field": "duration",
+        }})
+    );
+    let (code, e) = json_error(&["status", "job_1"]);
+    assert_eq!((code, &e["error"]["code"]), (2, &Value::from("no_api_key")));
+    let nowhere = ["--base-url", "http://127.0.0.1:9/v1", "--api-key", "pb_x"];
+    let (code, e) =
+        json_error(&[&nowhere[..], &["submit", SEED_MODEL, "--max-cost", "0.01"]].concat());
+    assert_eq!(
+        (code, &e["error"]["code"]),
+        (2, &Value::from("over_budget"))
+    );
+    assert_eq!(
+        e["error"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["code", "message"]
+    );
+}
+
+#[test]
+fn verbose_logs_show_requests_retries_and_waits_but_never_the_key() {
+    // With seed 1 and 40% of reads failing, the seeded sandbox fails the first poll once.
+    let (faulty, base) = standalone(&["--fail-read", "0.4"]);
+    let api = ["--base-url", base.as_str(), "--api-key", "pb_cli_test"];
+    let (code, _, stderr) = run(&[
+        &api[..],
+        &["-v", "submit", SEED_MODEL, "prompt=x", "--wait"],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{stderr}");
+    for expected in ["job submitted", "request_id=\"req_", "polled", "retrying"] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(
+        !stderr.contains("pb_cli_test"),
+        "the key is never logged: {stderr}"
+    );
+    drop(faulty);
+
+    let (_sandbox, base) = standalone(&[]);
+    let api = ["--base-url", base.as_str(), "--api-key", "pb_cli_test"];
+    let (code, stdout, stderr) =
+        run(&[&api[..], &["-vv", "submit", SEED_MODEL, "prompt=x"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("job submitted"), "{stderr}");
+    assert!(!stderr.contains("pb_cli_test"), "{stderr}");
+    let id = stdout.trim();
+    let wait_with = |filter: &str| {
+        let out = kling()
+            .env("RUST_LOG", filter)
+            .args(api)
+            .args(["wait", id])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("pb_cli_test"), "{stderr}");
+        stderr
+    };
+    let stderr = wait_with("kling=debug");
+    assert!(
+        stderr.contains("polled"),
+        "RUST_LOG turns logs on: {stderr}"
+    );
+    let stderr = wait_with("");
+    assert!(!stderr.contains("polled"), "no logs unless asked: {stderr}");
+    let stderr = wait_with("kling=loud");
+    assert!(
+        stderr.starts_with("warning: RUST_LOG `kling=loud` is not a log filter"),
+        "{stderr}"
+    );
 }

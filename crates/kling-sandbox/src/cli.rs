@@ -77,6 +77,9 @@ pub struct SandboxArgs {
     /// Rate of jobs that fail with GENERATION_FAILED (refunded).
     #[arg(long = "fail-jobs", default_value = "0", value_parser = rate)]
     pub fail_jobs: f64,
+    /// Rate of output downloads cut off halfway (the client must resume with Range).
+    #[arg(long = "cut-downloads", default_value = "0", value_parser = rate)]
+    pub cut_downloads: f64,
     /// Seed for ids, faults and durations (default: a fresh random one).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -119,6 +122,7 @@ impl SandboxArgs {
                 drop_connection: self.drop,
                 latency: Duration::from_millis(self.latency_ms),
                 failed_generation: self.fail_jobs,
+                cut_download: self.cut_downloads,
             },
             ..SandboxConfig::default()
         }

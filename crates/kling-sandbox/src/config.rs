@@ -83,6 +83,10 @@ pub struct Faults {
     pub latency: Duration,
     /// Jobs that end `failed` with GENERATION_FAILED (and are refunded).
     pub failed_generation: f64,
+    /// Output-file downloads cut short: the headers announce the whole length (of the file, or
+    /// of the range asked for), then the connection ends after about half of it (never more),
+    /// so a client must resume with `Range`. Every response is a new draw, resumptions included.
+    pub cut_download: f64,
 }
 
 /// Everything a sandbox needs to start. `Default` gives a fresh random key and secret, a clock
@@ -170,6 +174,7 @@ impl SandboxConfig {
             ("fail-read", self.faults.read_error),
             ("drop", self.faults.drop_connection),
             ("fail-jobs", self.faults.failed_generation),
+            ("cut-downloads", self.faults.cut_download),
         ];
         for (name, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {

@@ -5,9 +5,11 @@
 //! decide what is valid and what it costs, interpreted at run time by `kling-descriptor` (the SDK
 //! runs generated code, so the two implementations check each other). Jobs move from `pending`
 //! to `processing` to `completed` or `failed` on a clock that can run faster than real time;
-//! completed jobs get output files the sandbox serves itself; webhooks are signed and retried on
-//! the API's schedule. Faults (503 on submit, 500 on reads, dropped connections, latency,
-//! failed generations) are injected at seeded rates.
+//! completed jobs get output files the sandbox serves itself, as a CDN would (a few MiB of
+//! video, `Range` requests, validators); webhooks are signed and retried on the API's schedule.
+//! Faults (503 on submit, 500 on reads, dropped connections, latency, failed generations,
+//! downloads cut short) are injected at seeded rates. The foreground runner (`SandboxArgs`
+//! and the `kling-sandbox` binary) needs the `cli` feature.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kling_sandbox::SandboxError> {
@@ -29,13 +31,18 @@ use std::sync::atomic::Ordering;
 
 use kling_descriptor::{Descriptor, MicroCents, check, load};
 
+#[cfg(feature = "cli")]
 mod cli;
 mod config;
+mod extract;
+pub mod gateway;
+mod outputs;
 mod response;
 mod routes;
 mod state;
 mod webhook;
 
+#[cfg(feature = "cli")]
 pub use cli::SandboxArgs;
 pub use config::{ApiKey, Envelope, Faults, SandboxConfig, Scope, random_seed};
 pub use state::{Stats, WebhookAttempt};
@@ -207,6 +214,15 @@ impl Sandbox {
     /// The ids of every job created and still kept, oldest first.
     pub fn job_ids(&self) -> Vec<String> {
         self.shared.lock().order.iter().cloned().collect()
+    }
+
+    /// The bytes served at output URL `name` (`output_0.mp4`, `thumb_0.jpg`, `poster_0.jpg`) of
+    /// a completed job, to compare a download with; `None` when the job is unknown, not
+    /// completed, or has no such file. Each job's video is a few MiB, the same on every request.
+    pub fn output_file(&self, job_id: &str, name: &str) -> Option<bytes::Bytes> {
+        self.shared.completed_at(job_id)?;
+        let file = outputs::OutputFile::new(job_id, name)?;
+        Some(file.read(0..file.len()))
     }
 
     /// The account balance (`None` when unlimited), refunds of finished jobs included.

@@ -11,6 +11,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::config::{Envelope, SandboxConfig};
+use crate::outputs;
 
 /// A job as the sandbox keeps it. Its status is a function of time, computed on demand.
 #[derive(Debug, Clone)]
@@ -106,16 +107,15 @@ impl Job {
     }
 
     /// The job as `GET /jobs/{id}` shows it.
-    pub fn view(&self, now: Instant, files_base: &str) -> Value {
+    pub fn view(&self, now: Instant, origin: &str) -> Value {
         let status = self.status(now);
         let (output, outputs) = if status == Status::Completed {
-            let dir = format!("{files_base}/outputs/{}", self.id);
-            let url = format!("{dir}/output_0.mp4");
+            let url = outputs::url(origin, &self.id, outputs::VIDEO);
             let outputs = json!([{
                 "url": url,
                 "type": "video",
-                "thumbnail": format!("{dir}/thumb_0.jpg"),
-                "posterImage": format!("{dir}/poster_0.jpg"),
+                "thumbnail": outputs::url(origin, &self.id, outputs::THUMBNAIL),
+                "posterImage": outputs::url(origin, &self.id, outputs::POSTER),
             }]);
             (json!(url), outputs)
         } else {
@@ -184,6 +184,9 @@ pub(crate) struct Counters {
     pub connections_dropped: AtomicU64,
     pub webhook_attempts: AtomicU64,
     pub webhooks_delivered: AtomicU64,
+    pub output_requests: AtomicU64,
+    pub output_requests_with_credentials: AtomicU64,
+    pub downloads_cut: AtomicU64,
 }
 
 /// A snapshot of the sandbox's counters.
@@ -208,6 +211,13 @@ pub struct Stats {
     pub webhook_attempts: u64,
     /// Webhooks answered with a 2xx.
     pub webhooks_delivered: u64,
+    /// Requests for output files (video, thumbnail, poster), whatever their outcome.
+    pub output_requests: u64,
+    /// Output-file requests that carried an `Authorization` or `x-api-key` header: outputs are
+    /// public files on another host, so a client should never send its key there.
+    pub output_requests_with_credentials: u64,
+    /// Output downloads cut short on purpose ([`Faults::cut_download`](crate::Faults::cut_download)).
+    pub downloads_cut: u64,
 }
 
 /// One webhook delivery attempt.
@@ -305,6 +315,16 @@ impl Shared {
             .unwrap_or("http://127.0.0.1")
     }
 
+    /// When job `id` completed, if it has: only completed jobs have output files.
+    pub fn completed_at(&self, id: &str) -> Option<SystemTime> {
+        let now = Instant::now();
+        self.lock()
+            .jobs
+            .get(id)
+            .filter(|j| j.status(now) == Status::Completed)
+            .and_then(|j| j.completed_wall(now))
+    }
+
     /// Whether an injected fault with this rate happens now.
     pub fn roll(&self, rate: f64) -> bool {
         rate > 0.0 && self.lock().rng.random::<f64>() < rate
@@ -328,6 +348,9 @@ impl Shared {
             connections_dropped: get(&c.connections_dropped),
             webhook_attempts: get(&c.webhook_attempts),
             webhooks_delivered: get(&c.webhooks_delivered),
+            output_requests: get(&c.output_requests),
+            output_requests_with_credentials: get(&c.output_requests_with_credentials),
+            downloads_cut: get(&c.downloads_cut),
         }
     }
 }

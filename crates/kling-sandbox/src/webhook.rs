@@ -31,6 +31,24 @@ pub fn sign_webhook(secret: &str, timestamp: u64, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// Whether webhooks may be sent to `url`: https anywhere, or http to a loopback host (for local
+/// receivers).
+pub(crate) fn url_allowed(url: &str) -> bool {
+    let Ok(u) = url.parse::<reqwest::Url>() else {
+        return false;
+    };
+    match u.scheme() {
+        "https" => u.host().is_some(),
+        "http" => match u.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 /// Waits for the job's end, then delivers its webhook until a 2xx or the schedule runs out.
 pub(crate) fn spawn_delivery(s: Arc<Shared>, job_id: String) {
     let mut shutdown = s.shutdown.subscribe();
@@ -99,7 +117,7 @@ fn payload(s: &Shared, job_id: &str) -> Option<(String, String)> {
     });
     match status {
         Status::Completed => {
-            let view = job.view(now, &format!("{}/files", s.origin()));
+            let view = job.view(now, s.origin());
             body["output"] = view["output"].clone();
             body["outputs"] = view["outputs"].clone();
         }

@@ -683,3 +683,44 @@ async fn failed_generations_are_refunded() {
     assert!(failed["outputs"].is_null());
     assert_eq!(api.sandbox.balance().unwrap().get(), 1_000_000);
 }
+
+#[tokio::test]
+async fn every_answer_carries_its_request_id_and_refusals_are_counted() {
+    let mut config = SandboxConfig::for_tests();
+    config.faults.read_error = 1.0;
+    let api = Api::start(config).await;
+    let requests = [
+        (reqwest::Method::POST, "/jobs/submit", None),
+        (reqwest::Method::POST, "/jobs/submit", Some(KEY)),
+        (reqwest::Method::POST, "/jobs/estimate", Some(KEY)),
+        (reqwest::Method::GET, "/jobs", Some(KEY)),
+        (reqwest::Method::GET, "/nowhere", Some(KEY)),
+        (reqwest::Method::DELETE, "/models", Some(KEY)),
+    ];
+    for (method, path, key) in requests {
+        let mut request = api.http.request(method.clone(), api.url(path));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let body = json!({"model": O3_T2V, "input": {"prompt": "x"}}).to_string();
+        let response = request.body(body).send().await.unwrap();
+        let header = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(body["requestId"], header.as_str(), "{method} {path}");
+        assert!(header.starts_with("req_"));
+    }
+    let stats = api.sandbox.stats();
+    assert_eq!(
+        (stats.submit_requests, stats.jobs_created),
+        (2, 1),
+        "the refused submit is counted, and creates nothing"
+    );
+    assert_eq!(stats.read_errors_injected, 1, "only the GET under /v1");
+    assert_eq!(
+        stats.list_requests, 0,
+        "a read that failed early never reached the route"
+    );
+}

@@ -3,8 +3,9 @@
 
 use std::fmt;
 
+use std::time::SystemTime;
+
 use serde::Deserialize;
-use serde_json::Value;
 
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
@@ -174,7 +175,8 @@ open_enum! {
 pub struct Output {
     /// Where to download it.
     pub url: String,
-    /// What it is (video unless the server says otherwise).
+    /// What it is: the server's `type`, else the top-level type of `contentType`, else a video
+    /// (an `{imageUrl, …}` output is an image).
     #[serde(rename = "type")]
     pub kind: OutputType,
     /// A thumbnail image, when the server provides one.
@@ -193,90 +195,131 @@ pub struct Output {
 pub struct JobError {
     /// The error code (`GENERATION_FAILED`, …).
     pub code: ErrorCode,
-    /// What the server said.
+    /// What the server said (empty when it gave no message).
     pub message: String,
 }
 
-fn string_of(value: Option<&Value>) -> Option<String> {
-    value.and_then(Value::as_str).map(str::to_owned)
+/// One output as the wire carries it, in every shape the API documents: a bare URL,
+/// `{url, type, thumbnail, posterImage}` (the `outputs` entries), `{url, contentType,
+/// durationSeconds}` or `{imageUrl, metadata}`. Without a URL it is not an output.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "an output: a URL, an object with `url`, or an object with `imageUrl`"
+)]
+pub(crate) enum OutputWire {
+    Url(String),
+    File(FileWire),
+    Image(ImageWire),
 }
 
-impl Output {
-    /// One entry of `outputs`: `{url, type, thumbnail, posterImage}`.
-    pub(crate) fn from_entry(entry: &Value) -> Option<Self> {
-        let url = string_of(entry.get("url")).or_else(|| string_of(entry.get("imageUrl")))?;
-        Some(Self {
-            kind: entry
-                .get("type")
-                .and_then(Value::as_str)
-                .map_or(OutputType::Video, OutputType::from),
-            thumbnail: string_of(entry.get("thumbnail")),
-            poster_image: string_of(entry.get("posterImage")),
-            content_type: string_of(entry.get("contentType")),
-            duration_seconds: entry.get("durationSeconds").and_then(Value::as_f64),
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FileWire {
+    url: String,
+    #[serde(rename = "type")]
+    kind: Option<OutputType>,
+    thumbnail: Option<String>,
+    poster_image: Option<String>,
+    content_type: Option<String>,
+    duration_seconds: Option<f64>,
+}
+
+/// `{imageUrl, metadata}`: `metadata` stays in the answer's `raw`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ImageWire {
+    image_url: String,
+    content_type: Option<String>,
+}
+
+impl From<OutputWire> for Output {
+    fn from(wire: OutputWire) -> Self {
+        let bare = |url: String, kind: OutputType| Output {
             url,
-        })
-    }
-
-    /// Every output shape the API documents: an `outputs` array, or an `output` that is a URL,
-    /// `{url, contentType, durationSeconds}` or `{imageUrl, metadata}`.
-    pub(crate) fn all_from(object: &Value) -> Vec<Self> {
-        if let Some(list) = object.get("outputs").and_then(Value::as_array) {
-            let outputs: Vec<Self> = list.iter().filter_map(Self::from_entry).collect();
-            if !outputs.is_empty() {
-                return outputs;
-            }
-        }
-        match object.get("output") {
-            Some(Value::String(url)) => vec![Self {
-                url: url.clone(),
-                kind: OutputType::Video,
-                thumbnail: None,
-                poster_image: None,
-                content_type: None,
-                duration_seconds: None,
-            }],
-            Some(entry @ Value::Object(map)) => {
-                let mut output = Self::from_entry(entry);
-                if let Some(o) = output.as_mut()
-                    && map.contains_key("imageUrl")
-                    && !map.contains_key("type")
-                {
-                    o.kind = OutputType::Image;
-                }
-                output.into_iter().collect()
-            }
-            _ => Vec::new(),
+            kind,
+            thumbnail: None,
+            poster_image: None,
+            content_type: None,
+            duration_seconds: None,
+        };
+        match wire {
+            OutputWire::Url(url) => bare(url, OutputType::Video),
+            OutputWire::Image(image) => Output {
+                content_type: image.content_type,
+                ..bare(image.image_url, OutputType::Image)
+            },
+            OutputWire::File(file) => Output {
+                kind: file
+                    .kind
+                    .or_else(|| file.content_type.as_deref().and_then(kind_of_content_type))
+                    .unwrap_or(OutputType::Video),
+                url: file.url,
+                thumbnail: file.thumbnail,
+                poster_image: file.poster_image,
+                content_type: file.content_type,
+                duration_seconds: file.duration_seconds,
+            },
         }
     }
 }
 
-impl JobError {
-    pub(crate) fn from_value(value: Option<&Value>) -> Option<Self> {
-        let error = value.filter(|v| v.is_object())?;
-        Some(Self {
-            code: error
-                .get("code")
-                .and_then(Value::as_str)
-                .map_or(ErrorCode::Unknown(String::new()), ErrorCode::from),
-            message: string_of(error.get("message")).unwrap_or_default(),
-        })
+/// `video/mp4` is a video, `image/png` an image; other top-level types say nothing.
+fn kind_of_content_type(content_type: &str) -> Option<OutputType> {
+    let top = content_type.split('/').next()?.trim();
+    OutputType::KNOWN
+        .iter()
+        .find(|kind| kind.as_str().eq_ignore_ascii_case(top))
+        .cloned()
+}
+
+/// The outputs of a job or event from its `outputs` list and its `output` member: the list
+/// when it has entries (it carries thumbnails and types), otherwise `output`.
+pub(crate) fn outputs(output: Option<OutputWire>, outputs: Option<Vec<OutputWire>>) -> Vec<Output> {
+    match outputs {
+        Some(list) if !list.is_empty() => list.into_iter().map(Output::from).collect(),
+        _ => output.into_iter().map(Output::from).collect(),
     }
 }
 
-/// Parses an RFC 3339 timestamp, `None` when absent or unreadable.
-pub(crate) fn parse_time(value: Option<&Value>) -> Option<std::time::SystemTime> {
-    value.and_then(Value::as_str).and_then(|t| {
-        humantime::parse_rfc3339_weak(t.trim_end_matches('Z'))
-            .ok()
-            .or_else(|| humantime::parse_rfc3339(t).ok())
-    })
+/// A failed job's `error`: the code is what makes it an error; a missing message is empty.
+#[derive(Deserialize)]
+pub(crate) struct JobErrorWire {
+    code: ErrorCode,
+    #[serde(default)]
+    message: String,
+}
+
+impl From<JobErrorWire> for JobError {
+    fn from(wire: JobErrorWire) -> Self {
+        Self {
+            code: wire.code,
+            message: wire.message,
+        }
+    }
+}
+
+/// An RFC 3339 timestamp in UTC, as the API writes them (`2026-11-22T00:30:46.783Z`); anything
+/// else is a decoding error that quotes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timestamp(pub(crate) SystemTime);
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        humantime::parse_rfc3339_weak(text.trim_end_matches('Z'))
+            .or_else(|_| humantime::parse_rfc3339(&text))
+            .map(Timestamp)
+            .map_err(|e| {
+                serde::de::Error::custom(format!("`{text}` is not an RFC 3339 UTC timestamp ({e})"))
+            })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn open_enums_keep_unknown_values() {
@@ -292,46 +335,113 @@ mod tests {
         assert_eq!(code, ErrorCode::InsufficientBalance);
     }
 
+    fn outputs_of(answer: Value) -> Result<Vec<Output>, String> {
+        #[derive(Deserialize)]
+        struct Job {
+            output: Option<OutputWire>,
+            outputs: Option<Vec<OutputWire>>,
+        }
+        let job = Job::deserialize(&answer).map_err(|e| e.to_string())?;
+        Ok(outputs(job.output, job.outputs))
+    }
+
     #[test]
     fn every_documented_output_shape_is_read() {
-        let list = json!({"outputs": [{"url": "u", "type": "video", "thumbnail": "t", "posterImage": "p"}], "output": "u"});
-        let o = &Output::all_from(&list)[0];
+        let list = outputs_of(json!({
+            "outputs": [{"url": "u", "type": "video", "thumbnail": "t", "posterImage": "p"}],
+            "output": "u"
+        }))
+        .unwrap();
+        let o = &list[0];
         assert_eq!(
             (
                 o.url.as_str(),
+                &o.kind,
                 o.thumbnail.as_deref(),
                 o.poster_image.as_deref()
             ),
-            ("u", Some("t"), Some("p"))
+            ("u", &OutputType::Video, Some("t"), Some("p"))
         );
+        let url = outputs_of(json!({"output": "https://x/v.mp4", "outputs": null})).unwrap();
         assert_eq!(
-            Output::all_from(&json!({"output": "https://x/v.mp4", "outputs": null}))[0].url,
-            "https://x/v.mp4"
+            (url[0].url.as_str(), &url[0].kind),
+            ("https://x/v.mp4", &OutputType::Video)
         );
-        let object = Output::all_from(
-            &json!({"output": {"url": "v", "contentType": "video/mp4", "durationSeconds": 5.0}}),
-        );
+        // An empty list says nothing: `output` is read instead.
+        let url = outputs_of(json!({"output": "https://x/v.mp4", "outputs": []})).unwrap();
+        assert_eq!(url.len(), 1);
+        let file = outputs_of(
+            json!({"output": {"url": "v", "contentType": "video/mp4", "durationSeconds": 5.0}}),
+        )
+        .unwrap();
         assert_eq!(
             (
-                object[0].content_type.as_deref(),
-                object[0].duration_seconds
+                file[0].content_type.as_deref(),
+                file[0].duration_seconds,
+                &file[0].kind
             ),
-            (Some("video/mp4"), Some(5.0))
+            (Some("video/mp4"), Some(5.0), &OutputType::Video)
         );
-        let image = Output::all_from(&json!({"output": {"imageUrl": "i", "metadata": {}}}));
+        let audio =
+            outputs_of(json!({"output": {"url": "a", "contentType": "audio/mpeg"}})).unwrap();
+        assert_eq!(audio[0].kind, OutputType::Audio);
+        let image = outputs_of(json!({"output": {"imageUrl": "i", "metadata": {"w": 1}}})).unwrap();
         assert_eq!(
             (image[0].url.as_str(), &image[0].kind),
             ("i", &OutputType::Image)
         );
-        assert!(Output::all_from(&json!({"output": null, "outputs": null})).is_empty());
-        let strange = Output::all_from(&json!({"outputs": [{"url": "a", "type": "hologram"}]}));
+        assert!(
+            outputs_of(json!({"output": null, "outputs": null}))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(outputs_of(json!({})).unwrap().is_empty());
+        let strange = outputs_of(json!({"outputs": [{"url": "a", "type": "hologram"}]})).unwrap();
         assert_eq!(strange[0].kind, OutputType::Unknown("hologram".into()));
     }
 
     #[test]
+    fn an_output_without_a_url_is_refused() {
+        for bad in [
+            json!({"output": {"contentType": "video/mp4"}}),
+            json!({"output": 5}),
+            json!({"outputs": [{"type": "video", "thumbnail": "t"}]}),
+            json!({"outputs": [{"url": 7}]}),
+        ] {
+            let err = outputs_of(bad.clone()).unwrap_err();
+            assert!(err.contains("an output: a URL"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn job_errors_need_a_code() {
+        let error: JobError = serde_json::from_value::<JobErrorWire>(
+            json!({"code": "GENERATION_FAILED", "message": "no", "retryable": false}),
+        )
+        .unwrap()
+        .into();
+        assert_eq!(
+            (error.code, error.message.as_str()),
+            (ErrorCode::GenerationFailed, "no")
+        );
+        let quiet: JobError = serde_json::from_value::<JobErrorWire>(json!({"code": "X"}))
+            .unwrap()
+            .into();
+        assert_eq!(
+            (quiet.code, quiet.message.as_str()),
+            (ErrorCode::Unknown("X".into()), "")
+        );
+        let err = serde_json::from_value::<JobErrorWire>(json!({"message": "no"})).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("missing field `code`")));
+    }
+
+    #[test]
     fn timestamps_parse_with_and_without_fractions() {
-        assert!(parse_time(Some(&json!("2026-11-22T00:30:46.783Z"))).is_some());
-        assert!(parse_time(Some(&json!("2026-11-22T00:30:46Z"))).is_some());
-        assert!(parse_time(Some(&json!("yesterday"))).is_none());
+        let at = |v: Value| serde_json::from_value::<Timestamp>(v).map_err(|e| e.to_string());
+        assert!(at(json!("2026-11-22T00:30:46.783Z")).is_ok());
+        assert!(at(json!("2026-11-22T00:30:46Z")).is_ok());
+        let err = at(json!("yesterday")).unwrap_err();
+        assert!(err.contains("`yesterday` is not an RFC 3339"), "{err}");
+        assert!(at(json!(1_700_000_000)).is_err());
     }
 }

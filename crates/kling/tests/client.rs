@@ -454,6 +454,19 @@ async fn uploads_return_a_url_for_inputs() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A client of a hand-made API on loopback, for answers the sandbox never gives.
+async fn serve(app: axum::Router) -> Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Client::builder()
+        .api_key("pb_x")
+        .base_url(format!("http://{addr}/v1"))
+        .retry(fast_retries(2))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn unreadable_answers_keep_the_raw_body() {
     let app = axum::Router::new()
@@ -467,22 +480,70 @@ async fn unreadable_answers_keep_the_raw_body() {
                 (axum::http::StatusCode::BAD_GATEWAY, "upstream down")
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = Client::builder()
-        .api_key("pb_x")
-        .base_url(format!("http://{addr}/v1"))
-        .retry(fast_retries(2))
-        .build()
-        .unwrap();
+    let client = serve(app).await;
     let Err(Error::Decode { body, status, .. }) = client.job("job_1").await else {
         panic!()
     };
     assert_eq!((body.as_str(), status), ("<html>maintenance</html>", 200));
+    // A gateway's 502 on a submit proves nothing: the body is kept in the unknown outcome.
     let err = client.submit(&o3::Input::new("x")).await.unwrap_err();
-    let api = err.api().expect("an API error, not retried");
-    assert_eq!((api.status, api.message.as_str()), (502, "upstream down"));
+    let Error::SubmitOutcomeUnknown { status, reason, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, Some(502));
+    assert!(reason.contains("upstream down"), "{reason}");
+}
+
+#[tokio::test]
+async fn answers_missing_a_required_member_are_decode_errors_with_the_body() {
+    let app = axum::Router::new()
+        .route(
+            "/v1/jobs/{id}",
+            axum::routing::get(
+                |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    // No `status`: the client must not guess one.
+                    axum::Json(serde_json::json!({"jobId": id, "progress": 50}))
+                },
+            ),
+        )
+        .route(
+            "/v1/jobs",
+            axum::routing::get(|| async {
+                axum::Json(serde_json::json!({"success": true, "data": {"hasMore": false}}))
+            }),
+        );
+    let client = serve(app).await;
+    // The id travels as one percent-encoded segment and comes back whole.
+    let Err(Error::Decode {
+        operation,
+        message,
+        body,
+        ..
+    }) = client.job("job 1/../x").await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (operation, message.as_str(), body.as_str()),
+        (
+            "job",
+            "missing field `status`",
+            r#"{"jobId":"job 1/../x","progress":50}"#
+        )
+    );
+    let listed: Vec<_> = client.jobs(JobFilter::default()).collect().await;
+    let [Err(Error::Decode { message, body, .. })] = &listed[..] else {
+        panic!("{listed:?}")
+    };
+    assert_eq!(message, "missing field `jobs`");
+    assert!(body.contains(r#""hasMore":false"#), "{body}");
+    assert!(matches!(
+        client.cancel("..").await,
+        Err(Error::Encode {
+            operation: "cancel",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]

@@ -56,9 +56,25 @@ pub enum Error {
         /// The budget.
         budget: MicroCents,
     },
-    /// The API answered with an error.
+    /// The API answered with an error. For a submit, only answers that prove no job was
+    /// created end here (see the table in [`crate::client`]); the rest are
+    /// [`Error::SubmitOutcomeUnknown`].
     #[error("the API refused the request: {0}")]
     Api(Box<ApiError>),
+    /// A request without side effects (a read, an estimate, a presign) kept getting server
+    /// errors (5xx) until its retries ran out. Nothing was charged by it.
+    #[error(
+        "{operation} failed after {attempts} attempt(s): the server answered {error}; nothing was charged by \
+         reading, so it is safe to try again later"
+    )]
+    ServerFailed {
+        /// What was being done.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last answer.
+        error: Box<ApiError>,
+    },
     /// The request could not be completed (connection refused, reset, TLS, …).
     #[error("transport error during {operation}: {message}")]
     Transport {
@@ -78,7 +94,8 @@ pub enum Error {
         /// The deadline that passed.
         after: Duration,
     },
-    /// The server answered something that is not the documented shape; the raw body is kept.
+    /// The server answered something that is not the documented shape (a required member
+    /// missing, a member of the wrong type, not JSON); the raw body is kept.
     #[error("cannot read the server's answer to {operation} (HTTP {status}): {message}")]
     Decode {
         /// What was being done.
@@ -90,9 +107,10 @@ pub enum Error {
         /// The body exactly as received.
         body: String,
     },
-    /// A submit was sent but its answer never arrived: a paid job may or may not exist.
-    /// Reconcile with [`crate::Client::jobs`] (filter by model, compare creation times) before
-    /// submitting again.
+    /// A submit was sent but its answer does not prove what happened (it was lost, cut short,
+    /// unreadable, or a server error such as a gateway's 502): a paid job may or may not exist.
+    /// Never retried. Reconcile with [`crate::client::Client::jobs`] (filter by model, compare
+    /// creation times with `sent_at`) before submitting again.
     #[error(
         "the outcome of the submit for {model} is unknown ({reason}); a job may have been created and charged \
          (list price {estimated_cost}); list your recent jobs for this model before retrying"
@@ -102,10 +120,21 @@ pub enum Error {
         model: String,
         /// The price the job would have.
         estimated_cost: MicroCents,
-        /// What happened after the request was sent.
+        /// The HTTP status, when an answer arrived.
+        status: Option<u16>,
+        /// What happened after the request was sent, with the first bytes of any answer.
         reason: String,
         /// When the request was sent.
         sent_at: std::time::SystemTime,
+    },
+    /// A request could not be written: an input that does not serialize to JSON, or a job id
+    /// that cannot be a URL path segment (empty, `.` or `..`). Nothing was sent.
+    #[error("cannot write the {operation} request: {message}; nothing was sent")]
+    Encode {
+        /// What was being done.
+        operation: &'static str,
+        /// What could not be written.
+        message: String,
     },
     /// The client is misconfigured (missing key, non-https base URL, …).
     #[error("client configuration: {0}")]
@@ -125,7 +154,7 @@ impl Error {
     /// The API error, when the server answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e.as_ref()),
+            Error::Api(e) | Error::ServerFailed { error: e, .. } => Some(e.as_ref()),
             _ => None,
         }
     }

@@ -1,19 +1,22 @@
-//! One request with its retries: envelopes, error mapping, backoff, deadlines.
+//! One request with its retries: what may be retried, what an answer proves, backoff and
+//! deadlines. Bodies are read by [`super::wire`].
 
 use std::time::{Duration, SystemTime};
 
 use rand::RngExt;
-use serde_json::Value;
+use reqwest::Url;
+use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::Client;
 use super::error::{ApiError, Error};
+use super::wire::{Reply, Unreadable, api_error, excerpt, to_body};
 use crate::api::ErrorCode;
 
 /// What may be retried, by what a retry could cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retry {
+pub(super) enum Retry {
     /// Reads and requests without side effects: connection errors, 429 and 5xx.
     Safe,
     /// Submits: only where no job can exist (429 CONCURRENT_JOBS_EXCEEDED, 503
@@ -23,27 +26,17 @@ pub(crate) enum Retry {
     ConnectOnly,
 }
 
-pub(crate) struct Call<'a> {
+pub(super) struct Call<'a> {
     pub operation: &'static str,
     pub method: reqwest::Method,
-    /// Path under the base URL, or an absolute URL (uploads).
-    pub path: String,
-    pub query: Vec<(&'static str, String)>,
+    /// Under the base URL ([`Client::endpoint`]), or a presigned upload URL.
+    pub url: Url,
     pub body: Option<(Vec<u8>, &'a str)>,
     pub retry: Retry,
     /// Send the API key (not for presigned upload URLs).
     pub auth: bool,
     /// For submits: the model and list price, to describe an unknown outcome.
     pub submit: Option<(String, crate::MicroCents)>,
-}
-
-/// A successful answer, envelope removed.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub data: Value,
-    pub request_id: Option<String>,
-    pub status: u16,
-    pub raw: String,
 }
 
 enum Attempt {
@@ -56,107 +49,113 @@ enum Attempt {
     Fail(Error),
 }
 
-fn unwrap_success(status: u16, raw: &str) -> Result<(Value, Option<String>), String> {
-    if raw.trim().is_empty() {
-        return Ok((Value::Object(Default::default()), None));
-    }
-    let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
-    let request_id = value
-        .get("requestId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    match value.get("success") {
-        Some(Value::Bool(true)) if value.get("data").is_some() => {
-            let data = value.get("data").cloned().unwrap_or(Value::Null);
-            Ok((data, request_id))
+/// What an error answer to a submit proves about the job (the table in [`crate::client`]'s docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubmitProof {
+    /// The API refused before creating a job; retrying is safe where the code says so.
+    NoJob { retry: bool },
+    /// A job may or may not exist: never retried.
+    Nothing,
+}
+
+fn submit_proof(e: &ApiError, enveloped: bool) -> SubmitProof {
+    match e.status {
+        400..=499 if enveloped => SubmitProof::NoJob {
+            retry: e.status == 429 && e.code == ErrorCode::ConcurrentJobsExceeded,
+        },
+        503 if enveloped && e.code == ErrorCode::PubsubPublishFailed => {
+            SubmitProof::NoJob { retry: true }
         }
-        Some(Value::Bool(false)) => Err(format!("HTTP {status} with `success: false`")),
-        _ => Ok((value, request_id)),
+        _ => SubmitProof::Nothing,
     }
 }
 
-fn api_error(status: u16, raw: &str, header_request_id: Option<String>) -> ApiError {
-    let value: Option<Value> = serde_json::from_str(raw).ok();
-    let error = value.as_ref().and_then(|v| v.get("error"));
-    let code = error
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_str)
-        .map_or_else(
-            || ErrorCode::Unknown(format!("HTTP_{status}")),
-            ErrorCode::from,
-        );
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let excerpt: String = raw.chars().take(200).collect();
-            if excerpt.is_empty() {
-                format!("HTTP {status} without a body")
-            } else {
-                excerpt
-            }
-        });
-    ApiError {
-        status,
-        code,
-        message,
-        details: error.and_then(|e| e.get("details")).cloned(),
-        request_id: value
-            .as_ref()
-            .and_then(|v| v.get("requestId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or(header_request_id),
-    }
-}
-
-/// Decodes an answer the way the client does, for fuzzing: never panics, whatever the bytes.
-#[doc(hidden)]
-pub fn decode_for_fuzzing(status: u16, raw: &str) -> usize {
-    if (200..300).contains(&status) {
-        match unwrap_success(status, raw) {
-            Ok((data, _)) => {
-                let state =
-                    super::types::JobState::from_value(data.clone()).map_or(0, |s| s.outputs.len());
-                let listed = data.get("jobs").and_then(Value::as_array).map_or(0, |l| {
-                    l.iter()
-                        .filter_map(super::types::JobSummary::from_value)
-                        .count()
-                });
-                state + listed
-            }
-            Err(message) => message.len(),
-        }
-    } else {
-        let e = api_error(status, raw, None);
-        e.message.len() + usize::from(e.retry_after().is_some())
-    }
-}
-
-fn unknown_outcome(call: &Call<'_>, reason: impl Into<String>) -> Error {
+fn unknown_outcome(call: &Call<'_>, status: Option<u16>, reason: impl Into<String>) -> Error {
     let (model, estimated_cost) = call.submit.clone().unwrap_or_default();
     Error::SubmitOutcomeUnknown {
         model,
         estimated_cost,
+        status,
         reason: reason.into(),
         sent_at: SystemTime::now(),
     }
 }
 
-fn retryable(retry: Retry, e: &ApiError) -> bool {
-    match retry {
-        Retry::Safe => e.status == 429 || e.status >= 500,
-        Retry::Submit => {
-            (e.status == 429 && e.code == ErrorCode::ConcurrentJobsExceeded)
-                || (e.status == 503 && e.code == ErrorCode::PubsubPublishFailed)
-        }
-        Retry::ConnectOnly => false,
+/// Whether a read (or another request without side effects) may be tried again after this answer.
+fn read_retryable(e: &ApiError) -> bool {
+    e.status == 429 || e.status >= 500
+}
+
+/// The error a call ends with after its last attempt: a server error on a read says that
+/// nothing was charged, so that it is not mistaken for a refused submit.
+fn final_error(call: &Call<'_>, error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Api(api) if call.retry == Retry::Safe && api.status >= 500 => Error::ServerFailed {
+            operation: call.operation,
+            attempts,
+            error: api,
+        },
+        other => other,
     }
 }
 
 impl Client {
-    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Reply, Error> {
+    /// A URL under the base URL, each segment percent-encoded: a job id may hold anything, but
+    /// one that would change the path (empty, `.` or `..`) is refused before anything is sent.
+    pub(super) fn endpoint(
+        &self,
+        operation: &'static str,
+        segments: &[&str],
+    ) -> Result<Url, Error> {
+        if let Some(bad) = segments.iter().find(|s| matches!(**s, "" | "." | "..")) {
+            return Err(Error::Encode {
+                operation,
+                message: format!("`{bad}` cannot be a job id (it would change the URL's path)"),
+            });
+        }
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A GET with the key: reads retry whatever went wrong.
+    pub(super) async fn get(&self, operation: &'static str, url: Url) -> Result<Reply, Error> {
+        self.call(Call {
+            operation,
+            method: reqwest::Method::GET,
+            url,
+            body: None,
+            retry: Retry::Safe,
+            auth: true,
+            submit: None,
+        })
+        .await
+    }
+
+    /// A JSON POST with the key.
+    pub(super) async fn post_json(
+        &self,
+        operation: &'static str,
+        url: Url,
+        body: &impl Serialize,
+        retry: Retry,
+    ) -> Result<Reply, Error> {
+        self.call(Call {
+            operation,
+            method: reqwest::Method::POST,
+            url,
+            body: Some((to_body(operation, body)?, "application/json")),
+            retry,
+            auth: true,
+            submit: None,
+        })
+        .await
+    }
+
+    pub(super) async fn call(&self, call: Call<'_>) -> Result<Reply, Error> {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let deadline = started + self.inner.operation_timeout;
@@ -176,7 +175,7 @@ impl Client {
                 Ok(outcome) => outcome,
                 Err(_) if attempt_deadline < deadline => {
                     let error = if call.retry == Retry::Submit {
-                        unknown_outcome(&call, "the request timed out after it was sent")
+                        unknown_outcome(&call, None, "the request timed out after it was sent")
                     } else {
                         Error::Timeout {
                             operation: call.operation,
@@ -192,6 +191,7 @@ impl Client {
                     return Err(if call.retry == Retry::Submit {
                         unknown_outcome(
                             &call,
+                            None,
                             "the operation deadline passed after the request was sent",
                         )
                     } else {
@@ -208,7 +208,7 @@ impl Client {
                 Attempt::Again { error, after } => (error, after),
             };
             if attempt >= policy.max_attempts {
-                return Err(error);
+                return Err(final_error(&call, error, attempt));
             }
             let backoff = {
                 let exp = policy
@@ -224,7 +224,7 @@ impl Client {
             };
             if Instant::now() + delay >= deadline {
                 // Waiting would cross the user's deadline: report what happened instead.
-                return Err(error);
+                return Err(final_error(&call, error, attempt));
             }
             tracing::debug!(operation = call.operation, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             tokio::time::sleep(delay).await;
@@ -232,28 +232,10 @@ impl Client {
     }
 
     async fn attempt(&self, call: &Call<'_>) -> Attempt {
-        let url = if call.path.starts_with("http://") || call.path.starts_with("https://") {
-            call.path.clone()
-        } else {
-            format!("{}{}", self.inner.base_url, call.path)
-        };
-        let mut url = match reqwest::Url::parse(&url) {
-            Ok(url) => url,
-            Err(e) => {
-                return Attempt::Fail(Error::Config(format!(
-                    "cannot build the URL for {}: {e}",
-                    call.operation
-                )));
-            }
-        };
-        if !call.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
         let mut request = self
             .inner
             .http
-            .request(call.method.clone(), url)
+            .request(call.method.clone(), call.url.clone())
             .header("user-agent", &self.inner.user_agent);
         if call.auth {
             request = request.bearer_auth(self.inner.api_key.expose());
@@ -279,21 +261,19 @@ impl Client {
         };
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         if (200..300).contains(&status) {
-            match unwrap_success(status, &raw) {
-                Ok((data, request_id)) => Attempt::Done(Reply {
-                    data,
-                    request_id: request_id.or(header_request_id),
-                    status,
-                    raw,
-                }),
-                Err(message) if call.retry == Retry::Submit => Attempt::Fail(unknown_outcome(
-                    call,
-                    format!(
-                        "HTTP {status} arrived but could not be read ({message}); body: {}",
-                        raw.chars().take(300).collect::<String>()
-                    ),
-                )),
-                Err(message) => Attempt::Fail(Error::Decode {
+            match Reply::read(status, raw, header_request_id) {
+                Ok(reply) => Attempt::Done(reply),
+                Err(Unreadable { message, raw }) if call.retry == Retry::Submit => {
+                    Attempt::Fail(unknown_outcome(
+                        call,
+                        Some(status),
+                        format!(
+                            "HTTP {status} arrived but could not be read ({message}); body: {}",
+                            excerpt(status, &raw)
+                        ),
+                    ))
+                }
+                Err(Unreadable { message, raw }) => Attempt::Fail(Error::Decode {
                     operation: call.operation,
                     status,
                     message,
@@ -301,15 +281,34 @@ impl Client {
                 }),
             }
         } else {
-            let error = api_error(status, &raw, header_request_id);
-            if retryable(call.retry, &error) {
-                let after = error.retry_after();
-                Attempt::Again {
-                    error: Error::Api(Box::new(error)),
-                    after,
-                }
+            let (error, enveloped) = api_error(status, &raw, header_request_id);
+            let retry = match call.retry {
+                Retry::Safe => read_retryable(&error),
+                Retry::ConnectOnly => false,
+                Retry::Submit => match submit_proof(&error, enveloped) {
+                    SubmitProof::NoJob { retry } => retry,
+                    SubmitProof::Nothing => {
+                        let shown = if enveloped {
+                            format!("{}: {}", error.code, error.message)
+                        } else {
+                            excerpt(status, &raw)
+                        };
+                        return Attempt::Fail(unknown_outcome(
+                            call,
+                            Some(status),
+                            format!(
+                                "HTTP {status}, which does not prove the job was refused: {shown}"
+                            ),
+                        ));
+                    }
+                },
+            };
+            let after = error.retry_after();
+            let error = Error::Api(Box::new(error));
+            if retry {
+                Attempt::Again { error, after }
             } else {
-                Attempt::Fail(Error::Api(Box::new(error)))
+                Attempt::Fail(error)
             }
         }
     }
@@ -332,6 +331,7 @@ impl Client {
             }
             Retry::Submit => Attempt::Fail(unknown_outcome(
                 call,
+                None,
                 format!("the connection failed after the request was sent: {message}"),
             )),
             Retry::ConnectOnly => Attempt::Fail(error),
@@ -344,57 +344,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn envelopes_are_unwrapped_either_way() {
-        let (data, id) = unwrap_success(
-            200,
-            r#"{"success": true, "data": {"jobId": "j"}, "requestId": "req_1"}"#,
-        )
-        .unwrap();
+    fn only_the_apis_own_refusals_prove_no_job() {
+        let proof = |status, raw: &str| {
+            let (e, enveloped) = api_error(status, raw, None);
+            submit_proof(&e, enveloped)
+        };
+        let envelope = |code: &str| {
+            format!(r#"{{"success":false,"error":{{"code":"{code}","message":"m"}}}}"#)
+        };
+        for (status, code) in [
+            (400, "INVALID_INPUT"),
+            (401, "INVALID_API_KEY"),
+            (402, "INSUFFICIENT_BALANCE"),
+            (403, "FORBIDDEN"),
+            (404, "MODEL_NOT_FOUND"),
+        ] {
+            assert_eq!(
+                proof(status, &envelope(code)),
+                SubmitProof::NoJob { retry: false },
+                "{status}"
+            );
+        }
         assert_eq!(
-            (data["jobId"].as_str(), id.as_deref()),
-            (Some("j"), Some("req_1"))
+            proof(429, &envelope("CONCURRENT_JOBS_EXCEEDED")),
+            SubmitProof::NoJob { retry: true }
         );
-        let (data, id) = unwrap_success(200, r#"{"jobId": "j", "requestId": "req_2"}"#).unwrap();
         assert_eq!(
-            (data["jobId"].as_str(), id.as_deref()),
-            (Some("j"), Some("req_2"))
+            proof(503, &envelope("PUBSUB_PUBLISH_FAILED")),
+            SubmitProof::NoJob { retry: true }
         );
-        assert!(unwrap_success(200, "<html>").is_err());
-        assert!(unwrap_success(200, r#"{"success": false}"#).is_err());
-    }
-
-    #[test]
-    fn error_bodies_become_typed_api_errors() {
-        let e = api_error(
-            429,
-            r#"{"success":false,"error":{"code":"CONCURRENT_JOBS_EXCEEDED","message":"busy","details":{"retryAfter":30}},"requestId":"req_9"}"#,
-            None,
-        );
-        assert_eq!(e.code, ErrorCode::ConcurrentJobsExceeded);
-        assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
-        assert_eq!(e.request_id.as_deref(), Some("req_9"));
-        let e = api_error(502, "Bad Gateway", Some("req_h".into()));
-        assert_eq!(e.code, ErrorCode::Unknown("HTTP_502".into()));
-        assert_eq!(
-            (e.message.as_str(), e.request_id.as_deref()),
-            ("Bad Gateway", Some("req_h"))
-        );
-        assert!(retryable(Retry::Safe, &e));
-        assert!(
-            !retryable(Retry::Submit, &e),
-            "a 502 on submit may hide a created job"
-        );
-        let busy = api_error(
-            503,
-            r#"{"error":{"code":"PUBSUB_PUBLISH_FAILED","message":"x"}}"#,
-            None,
-        );
-        assert!(retryable(Retry::Submit, &busy));
-        let other = api_error(
-            503,
-            r#"{"error":{"code":"INTERNAL_ERROR","message":"x"}}"#,
-            None,
-        );
-        assert!(!retryable(Retry::Submit, &other));
+        for (status, raw) in [
+            (500, envelope("INTERNAL_ERROR")),
+            (500, envelope("CONFIG_ERROR")),
+            (503, envelope("INTERNAL_ERROR")),
+            (502, "<html>Bad Gateway</html>".to_string()),
+            (504, String::new()),
+            (503, "Service Unavailable".to_string()),
+            (408, "<html>Request Timeout</html>".to_string()),
+            (413, "<html>Payload Too Large</html>".to_string()),
+            (302, String::new()),
+        ] {
+            assert_eq!(proof(status, &raw), SubmitProof::Nothing, "{status} {raw}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use crate::MicroCents;
-use crate::api::{JobError, JobStatus, Output, parse_time};
+use crate::api::{JobError, JobStatus, Output};
 
 /// A submitted job, as the submit answer describes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,11 +17,12 @@ pub struct Job {
     pub request_id: Option<String>,
     /// The model slug.
     pub model: String,
-    /// `pending` right after submit.
+    /// `pending` right after submit (also when the answer leaves the status out).
     pub status: JobStatus,
     /// When the server expects the job to be done.
     pub estimated_completion: Option<SystemTime>,
-    /// What the server charged.
+    /// What the server charged (the list price when the answer does not say; a warning is
+    /// logged then).
     pub cost: MicroCents,
     /// The list price computed before sending.
     pub estimated_cost: MicroCents,
@@ -97,31 +98,6 @@ pub struct JobState {
     pub raw: Value,
 }
 
-impl JobState {
-    pub(crate) fn from_value(raw: Value) -> Option<Self> {
-        let id = raw
-            .get("jobId")
-            .or_else(|| raw.get("id"))
-            .and_then(Value::as_str)?
-            .to_string();
-        let status = JobStatus::from(raw.get("status").and_then(Value::as_str)?);
-        Some(Self {
-            id,
-            status,
-            progress: raw
-                .get("progress")
-                .and_then(Value::as_u64)
-                .and_then(|p| u8::try_from(p).ok()),
-            model: raw.get("model").and_then(Value::as_str).map(str::to_owned),
-            outputs: Output::all_from(&raw),
-            error: JobError::from_value(raw.get("error")),
-            created_at: parse_time(raw.get("createdAt")),
-            completed_at: parse_time(raw.get("completedAt")),
-            raw,
-        })
-    }
-}
-
 /// A job as `GET /jobs` lists it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -138,26 +114,6 @@ pub struct JobSummary {
     pub created_at: Option<SystemTime>,
     /// When it ended.
     pub completed_at: Option<SystemTime>,
-}
-
-impl JobSummary {
-    pub(crate) fn from_value(v: &Value) -> Option<Self> {
-        Some(Self {
-            id: v
-                .get("jobId")
-                .or_else(|| v.get("id"))
-                .and_then(Value::as_str)?
-                .to_string(),
-            status: JobStatus::from(v.get("status").and_then(Value::as_str).unwrap_or_default()),
-            progress: v
-                .get("progress")
-                .and_then(Value::as_u64)
-                .and_then(|p| u8::try_from(p).ok()),
-            model: v.get("model").and_then(Value::as_str).map(str::to_owned),
-            created_at: parse_time(v.get("createdAt")),
-            completed_at: parse_time(v.get("completedAt")),
-        })
-    }
 }
 
 /// Which jobs [`crate::Client::jobs`] lists.
