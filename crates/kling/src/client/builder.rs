@@ -147,7 +147,7 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                tls::prepare();
+                tls::prepare_tls();
                 reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .build()

@@ -57,6 +57,7 @@ mod wire;
 pub use builder::ClientBuilder;
 pub use error::{ApiError, Error};
 pub use reconcile::{ReconcileOptions, Reconciled, UnknownSubmit};
+pub use tls::prepare_tls;
 pub use types::{
     Cancelled, Charge, Estimate, Job, JobFilter, JobState, JobSummary, SubmitOptions, UploadedFile,
 };

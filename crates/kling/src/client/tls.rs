@@ -8,13 +8,14 @@ pub(super) const AVAILABLE: bool = cfg!(any(
     feature = "native-tls"
 ));
 
-/// Readies the TLS stack before the client builds its `reqwest::Client`.
+/// Readies the TLS stack for a `reqwest::Client` built outside [`Client`](super::Client), which
+/// does this itself.
 ///
-/// With `rustls` (and not `rustls-aws-lc`, which brings reqwest's own provider), reqwest carries
-/// no crypto provider and reads the process-wide default, panicking when there is none; so ring
-/// is installed as that default. An application that installed a provider first keeps it:
-/// `install_default` then fails, which is ignored.
-pub(super) fn prepare() {
+/// Only the `rustls` feature (ring) needs it: reqwest then carries no crypto provider of its own
+/// and panics when it builds a client while none is installed process-wide, so this installs ring
+/// as that default. A provider the application installed first is kept (`install_default` then
+/// fails, which is ignored). With `rustls-aws-lc`, `native-tls` or no TLS it does nothing.
+pub fn prepare_tls() {
     #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
