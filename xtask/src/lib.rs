@@ -9,6 +9,7 @@
 //! - [`catalog`]: regenerate `docs/MODELS.md`;
 //! - [`bench`](mod@bench): the benchmarks (see BENCHMARKS.md);
 //! - [`chaos`]: the fault campaign (see SECURITY.md);
+//! - [`deny`]: the supply-chain check CI runs (cargo-deny; see SECURITY.md);
 //! - [`fuzz`]: the fuzz targets under `fuzz/` (nightly, cargo-fuzz).
 //!
 //! `main.rs` only reads the command line. This is a library so that the fuzz targets can reach the
@@ -18,6 +19,7 @@ pub mod bench;
 pub mod catalog;
 pub mod chaos;
 pub mod check;
+pub mod deny;
 pub mod expand;
 pub mod fuzz;
 pub mod import;

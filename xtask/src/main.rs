@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{bench, catalog, chaos, check, expand, fuzz, import, new_model, schema, verify_import};
+use xtask::{
+    bench, catalog, chaos, check, deny, expand, fuzz, import, new_model, schema, verify_import,
+};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +40,8 @@ enum Command {
     /// Compare pages (or docs trees) with the committed descriptors and report what changed
     /// upstream; fails on any drift (CI runs it on the original seed pages).
     VerifyImport(verify_import::Args),
+    /// Check advisories, licenses, bans and sources with cargo-deny, as CI does.
+    Deny(deny::Args),
     /// Regenerate descriptor.schema.json from the descriptor types.
     Schema(schema::Args),
 }
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::VerifyImport(args) => verify_import::run(&args),
+        Command::Deny(args) => deny::run(&args),
         Command::Schema(args) => schema::run(args),
     };
     match result {

@@ -185,6 +185,8 @@ pub async fn throughput(plan: Rounds) -> Value {
     let dir = scratch("throughput");
     let source = dir.join("clip.mp4");
     write_file(&source, upload_bytes).expect("write the file");
+    // The bare side's client needs the TLS provider the SDK installs for its own.
+    kling::client::prepare_tls();
     let http = reqwest::Client::new();
     let (mut up_sdk, mut up_raw, mut down_sdk, mut down_raw) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

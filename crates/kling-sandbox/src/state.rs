@@ -278,6 +278,10 @@ impl Shared {
             webhook_log: Vec::new(),
             unsettled: Vec::new(),
         };
+        // With `rustls` (ring), reqwest reads the process-wide rustls provider and panics when
+        // there is none; one installed by the application first is kept (the call then fails).
+        #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

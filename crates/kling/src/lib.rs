@@ -27,6 +27,18 @@
 //! ```
 //!
 //! Money is [`MicroCents`]: 1,000,000 micro-cents make one US dollar.
+//!
+//! # Features
+//!
+//! - `client` (default): the async client (HTTP/2, system proxy settings) and `webhook`.
+//! - TLS for the client, one of: `rustls` (default; rustls with the ring provider: needs a C
+//!   compiler, no cmake), `rustls-aws-lc` (reqwest's aws-lc-rs stack: post-quantum key exchange,
+//!   a large C build needing cmake beyond the main targets), `native-tls` (SChannel or
+//!   Security.framework with no C build on Windows and macOS, OpenSSL with its headers elsewhere).
+//!   With `client` alone only plain http to loopback works (a local sandbox).
+//! - `webhook`: signature verification and typed events, without the client.
+//!
+//! With `default-features = false` the crate is types, validation and prices only.
 
 #![warn(clippy::unwrap_used)]
 

@@ -184,6 +184,7 @@ impl Forward {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| Fail::usage(format!("--forward-to `{url}` is not an http(s) URL")))?;
+        kling::client::prepare_tls();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(FORWARD_TIMEOUT)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{
-    ApiKey, Client, DEFAULT_BASE_URL, Error, Inner, RetryPolicy, TransferTimeout, is_loopback,
+    ApiKey, Client, DEFAULT_BASE_URL, Error, Inner, RetryPolicy, TransferTimeout, is_loopback, tls,
 };
 use crate::MicroCents;
 
@@ -49,6 +49,11 @@ fn check_base_url(url: &str) -> Result<reqwest::Url, Error> {
         .map_err(|e| Error::Config(format!("the base URL `{url}` is not a URL: {e}")))?;
     let loopback = is_loopback(&parsed);
     match parsed.scheme() {
+        "https" if !tls::AVAILABLE => {
+            return Err(Error::Config(format!(
+                "cannot reach `{url}`: this build of kling has no TLS; enable its `rustls`, `rustls-aws-lc` or `native-tls` feature"
+            )));
+        }
         "https" => {}
         "http" if loopback => {}
         "http" => {
@@ -155,10 +160,13 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                tls::prepare_tls();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -206,10 +214,12 @@ mod tests {
     #[test]
     fn base_urls_must_be_https_or_loopback() {
         let client = |url: &str| Client::builder().api_key("pb_x").base_url(url).build();
-        assert_eq!(
-            client("https://api.muvi.video/v1/").unwrap().base_url(),
-            "https://api.muvi.video/v1"
-        );
+        let https = client("https://api.muvi.video/v1/");
+        if tls::AVAILABLE {
+            assert_eq!(https.unwrap().base_url(), "https://api.muvi.video/v1");
+        } else {
+            assert!(matches!(https, Err(Error::Config(m)) if m.contains("no TLS")));
+        }
         for ok in [
             "http://127.0.0.1:8787/v1",
             "http://localhost:1/v1",

@@ -51,6 +51,7 @@ mod jobs;
 mod local_files;
 mod partial;
 mod reconcile;
+mod tls;
 mod transfer;
 mod types;
 mod uploads;
@@ -62,6 +63,7 @@ pub use downloads::{Downloaded, OutputFile};
 pub use error::{ApiError, Error};
 pub use local_files::{LocalFiles, Uploaded};
 pub use reconcile::{ReconcileOptions, Reconciled, UnknownSubmit};
+pub use tls::prepare_tls;
 pub use transfer::{TransferProgress, TransferTimeout};
 pub use types::{
     Cancelled, Charge, Estimate, Job, JobFilter, JobState, JobSummary, SubmitOptions, UploadedFile,
