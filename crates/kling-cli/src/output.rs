@@ -16,6 +16,8 @@ use serde_json::Value;
 use crate::config::{Settings, Sourced};
 use crate::fail::Fail;
 
+pub mod batch;
+
 /// Prints a view as pretty JSON on stdout.
 pub fn print_json(view: &impl Serialize) -> Result<(), Fail> {
     let text = serde_json::to_string_pretty(view).map_err(unwritable)?;
@@ -582,6 +584,13 @@ impl SavedFileView {
             sha256,
             kept,
         }
+    }
+}
+
+impl SavedFileView {
+    /// Where the file is.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }
 

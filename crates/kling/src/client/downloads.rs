@@ -482,10 +482,10 @@ mod tests {
             .unwrap();
         send(&client.download_to("https://cdn.example/x.mp4", "x.mp4"));
         let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        send(&client.download_to_with_progress(
-            "https://cdn.example/x.mp4",
-            "x.mp4",
-            move |p| seen.store(p.done, std::sync::atomic::Ordering::Relaxed),
-        ));
+        send(
+            &client.download_to_with_progress("https://cdn.example/x.mp4", "x.mp4", move |p| {
+                seen.store(p.done, std::sync::atomic::Ordering::Relaxed)
+            }),
+        );
     }
 }

@@ -162,7 +162,10 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
         }
     };
     let sent = match sent {
-        Ok((job, uploaded)) => Sent::Answered { job, uploaded },
+        Ok((job, uploaded)) => {
+            tracing::debug!(job_id = %job.id, request_id = job.request_id.as_deref().unwrap_or("none"), "submit answered");
+            Sent::Answered { job, uploaded }
+        }
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
             Sent::Recovered(recover::recover(&s.client, &e, json_out).await?)
         }
