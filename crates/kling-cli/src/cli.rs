@@ -95,6 +95,9 @@ pub enum Command {
         /// The file (jpg, png, webp, gif, mp4, webm, mp3, wav).
         file: PathBuf,
     },
+    /// Run a JSONL batch of jobs under one budget, resumably; show or settle its ledger.
+    #[command(subcommand)]
+    Batch(BatchCommand),
     /// Verify webhooks, or receive them locally.
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -169,6 +172,81 @@ pub struct JobsArgs {
     /// List the jobs submitted from this machine (the local journal) instead.
     #[arg(long)]
     pub local: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Check and price every row, then submit them (at most N in flight), wait for them and
+    /// download their files; run the same command again to continue.
+    Run(BatchRunArgs),
+    /// One line per row: id, status, job id, charge, model and files.
+    Status {
+        #[command(flatten)]
+        ledger: LedgerArg,
+    },
+    /// Every row with everything the ledger knows, as CSV or JSON.
+    Report {
+        #[command(flatten)]
+        ledger: LedgerArg,
+        /// The format [default: json with --json, else csv].
+        #[arg(long, value_enum)]
+        format: Option<ReportFormat>,
+    },
+    /// Settle an unknown row by hand: JOB_ID is its job (checked with the API); the next run
+    /// waits for it.
+    Adopt {
+        #[command(flatten)]
+        ledger: LedgerArg,
+        /// The row's id.
+        row: String,
+        /// Its job.
+        job_id: String,
+    },
+    /// Settle an unknown row by hand: no job of it exists (you checked), so the next run submits
+    /// it again. A wrong release pays twice.
+    Release {
+        #[command(flatten)]
+        ledger: LedgerArg,
+        /// The row's id.
+        row: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArg {
+    /// The batch's ledger file (SQLite).
+    #[arg(long, value_name = "PATH")]
+    pub ledger: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchRunArgs {
+    /// The batch: one row a line, {"id": "…", "model": "<slug>", "input": {…}}.
+    pub file: PathBuf,
+    /// The batch's ledger file (SQLite), created if missing; the same one to continue.
+    #[arg(long, value_name = "PATH")]
+    pub ledger: PathBuf,
+    /// Most jobs in flight [default: the cap learnt from the API's 429 answers, else 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub concurrency: Option<u32>,
+    /// Never spend more than this many US dollars; a batch priced above it is refused.
+    #[arg(long = "max-total", value_name = "USD", value_parser = usd)]
+    pub max_total: Option<kling::MicroCents>,
+    /// Download each completed row's files into DIR/ROW_ID/.
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// On Ctrl-C, also cancel the jobs still pending (refunded).
+    #[arg(long)]
+    pub cancel_pending: bool,
+}
+
+/// How `kling batch report` writes the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A header line, then one record per row.
+    Csv,
+    /// One JSON array of rows.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

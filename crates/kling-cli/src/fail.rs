@@ -1,7 +1,8 @@
 //! The one place a failure becomes an exit code and an error code.
 //!
 //! Exit codes: 0 ok; 1 other error; 2 invalid input or usage (nothing sent); 3 API error; 4 timed
-//! out (job id printed); 5 the job failed; 6 a submit's outcome is unknown (a job may exist).
+//! out (job id printed); 5 the job failed (for a batch: some rows failed or were cancelled); 6 a
+//! submit's outcome is unknown, a job may exist (for a batch: some rows are unknown or pending).
 //! Scripts rely on these numbers, and README.md documents them.
 //!
 //! Each failure also has a stable `code` for `--json` (the API's error code when the API gave
@@ -32,6 +33,53 @@ pub struct Fail {
     message: String,
     field: Option<String>,
     request_id: Option<String>,
+    /// For a refused batch input: every bad row (boxed: a `Fail` stays small).
+    problems: Box<[RowProblemView]>,
+}
+
+/// One problem of one line of a batch input: the line, the row's id when known, a JSON pointer
+/// into the line (empty for the whole line) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblemView {
+    line: usize,
+    row: Option<String>,
+    field: String,
+    message: String,
+}
+
+impl RowProblemView {
+    /// A problem of line `line` (row `row`) at `field`.
+    pub fn new(line: usize, row: Option<String>, field: String, message: String) -> Self {
+        RowProblemView {
+            line,
+            row,
+            field,
+            message,
+        }
+    }
+
+    /// The 1-based line.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The JSON pointer into the line.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+impl std::fmt::Display for RowProblemView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(row) = &self.row {
+            write!(f, " (row `{row}`)")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, " {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
 }
 
 impl Fail {
@@ -42,6 +90,7 @@ impl Fail {
             message: message.into(),
             field: None,
             request_id: None,
+            problems: Box::default(),
         }
     }
 
@@ -65,6 +114,23 @@ impl Fail {
         }
     }
 
+    /// 2: a batch input with bad rows (`invalid_batch`), each listed; nothing was sent.
+    pub fn invalid_batch(problems: Vec<RowProblemView>) -> Self {
+        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        Fail {
+            problems: problems.into_boxed_slice(),
+            ..Fail::new(
+                Exit::Usage,
+                "invalid_batch",
+                format!(
+                    "{} problem(s) in the batch input; nothing was sent:\n{}",
+                    list.len(),
+                    list.join("\n")
+                ),
+            )
+        }
+    }
+
     /// 2: the configuration (a config file, a profile, a key file) is wrong (`config`).
     pub fn config(message: impl Into<String>) -> Self {
         Fail::new(Exit::Usage, "config", message)
@@ -83,6 +149,11 @@ impl Fail {
     /// 6: a submit's outcome is unknown: a paid job may exist (`submit_outcome_unknown`).
     pub fn maybe_submitted(message: impl Into<String>) -> Self {
         Fail::new(Exit::MaybeSubmitted, "submit_outcome_unknown", message)
+    }
+
+    /// 6: a batch ended with rows unknown or pending (`batch_unfinished`): run it again.
+    pub fn unfinished(message: impl Into<String>) -> Self {
+        Fail::new(Exit::MaybeSubmitted, "batch_unfinished", message)
     }
 
     /// The same failure with a more precise code.
@@ -161,7 +232,7 @@ impl From<kling::client::Error> for Fail {
 }
 
 /// An error as `--json` prints it on stderr: `{"error": {"code", "message", "field"?,
-/// "request_id"?}}`.
+/// "request_id"?, "problems"?}}`.
 #[derive(Serialize)]
 pub struct ErrorView<'a> {
     error: ErrorBody<'a>,
@@ -175,6 +246,9 @@ struct ErrorBody<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    /// The bad rows of a refused batch input.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    problems: &'a [RowProblemView],
 }
 
 impl<'a> From<&'a Fail> for ErrorView<'a> {
@@ -185,6 +259,7 @@ impl<'a> From<&'a Fail> for ErrorView<'a> {
                 message: fail.message(),
                 field: fail.field(),
                 request_id: fail.request_id(),
+                problems: &fail.problems,
             },
         }
     }
@@ -217,5 +292,24 @@ mod tests {
             (6, "submit_outcome_unknown")
         );
         assert_eq!(Fail::other("io", "x").exit_code(), 1);
+        let batch = Fail::invalid_batch(vec![RowProblemView::new(
+            3,
+            Some("a".into()),
+            "/input/duration".into(),
+            "`16` is not one of 5, 10".into(),
+        )]);
+        assert_eq!((batch.exit_code(), batch.code()), (2, "invalid_batch"));
+        assert!(
+            batch
+                .message()
+                .ends_with("\n  line 3 (row `a`) /input/duration: `16` is not one of 5, 10"),
+            "{}",
+            batch.message()
+        );
+        let unfinished = Fail::unfinished("x");
+        assert_eq!(
+            (unfinished.exit_code(), unfinished.code()),
+            (6, "batch_unfinished")
+        );
     }
 }

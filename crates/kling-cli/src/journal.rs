@@ -2,6 +2,7 @@
 //! never loses a paid job; and every submit whose outcome is unknown, as a `maybe` entry, so a
 //! job that may exist is not forgotten either.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -24,6 +25,9 @@ struct Entry<'a> {
     /// Why the outcome is unknown; only on `maybe` entries.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// The submit's answer was lost and its job was found by listing; only on such entries.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    recovered: bool,
 }
 
 /// Where the journal lives: `$KLING_JOURNAL`, else `<data dir>/kling/jobs.jsonl`.
@@ -44,6 +48,28 @@ pub fn record(job: &kling::client::Job, base_url: &str) -> Result<PathBuf, Strin
         submitted_at: timestamp(job.submitted_at),
         base_url,
         reason: None,
+        recovered: false,
+    })
+}
+
+/// Appends a submitted job whose submit answer was lost and that a listing found: `job_id` of
+/// `model`, presumably charged `cost`, sent at `sent_at`.
+pub fn record_recovered(
+    job_id: &str,
+    model: &str,
+    cost: kling::MicroCents,
+    sent_at: std::time::SystemTime,
+    base_url: &str,
+) -> Result<PathBuf, String> {
+    append(&Entry {
+        status: "submitted",
+        job_id: Some(job_id),
+        model,
+        cost_micro_cents: cost.get(),
+        submitted_at: timestamp(sent_at),
+        base_url,
+        reason: None,
+        recovered: true,
     })
 }
 
@@ -64,6 +90,7 @@ pub fn record_maybe(
         submitted_at: timestamp(sent_at),
         base_url,
         reason: Some(reason),
+        recovered: false,
     })
 }
 
@@ -82,6 +109,14 @@ fn append(entry: &Entry<'_>) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     writeln!(file, "{line}").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// The ids of every job in the journal.
+pub fn job_ids() -> HashSet<String> {
+    read()
+        .iter()
+        .filter_map(|entry| entry["job_id"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Every recorded job, newest first; unreadable lines are skipped. Lines stay JSON values, not

@@ -2,7 +2,8 @@
 //! local sandbox (`--sandbox`).
 //!
 //! Exit codes: 0 ok; 1 other error; 2 invalid input or usage (nothing sent); 3 API error; 4 timed
-//! out (job id printed); 5 the job failed; 6 a submit's outcome is unknown (a job may exist).
+//! out (job id printed); 5 the job failed (a batch: some rows failed); 6 a submit's outcome is
+//! unknown, a job may exist (a batch: some rows are unknown or pending).
 
 use std::process::ExitCode;
 

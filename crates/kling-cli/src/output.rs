@@ -16,6 +16,8 @@ use serde_json::Value;
 use crate::config::{Settings, Sourced};
 use crate::fail::Fail;
 
+pub mod batch;
+
 /// Prints a view as pretty JSON on stdout.
 pub fn print_json(view: &impl Serialize) -> Result<(), Fail> {
     let text = serde_json::to_string_pretty(view).map_err(unwritable)?;
@@ -215,6 +217,10 @@ pub struct SubmittedView<'a> {
     request_id: Option<&'a str>,
     estimated_completion: Option<String>,
     uploaded: Vec<UploadedInputView>,
+    /// The submit's answer was lost and a listing found the job (then `cost_micro_cents` is the
+    /// list price, which the listing does not contradict); only present when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    recovered: bool,
     #[serde(flatten)]
     ended: Option<EndedView<'a>>,
     /// With `-o`: the files written.
@@ -242,6 +248,30 @@ impl<'a> SubmittedView<'a> {
             request_id: job.request_id.as_deref(),
             estimated_completion: job.estimated_completion.map(timestamp),
             uploaded: uploaded.iter().flat_map(UploadedInputView::of).collect(),
+            recovered: false,
+            ended: None,
+            files: None,
+        }
+    }
+
+    /// The view of `job`, the job of a submit of `slug` whose answer was lost, found by listing
+    /// the model's jobs; `cost` is what it presumably cost.
+    pub fn recovered(
+        slug: &'a str,
+        job: &'a JobSummary,
+        cost: MicroCents,
+        list_price: MicroCents,
+    ) -> Self {
+        SubmittedView {
+            job_id: &job.id,
+            model: slug,
+            status: job.status.as_str(),
+            cost_micro_cents: cost.get(),
+            estimated_cost_micro_cents: list_price.get(),
+            request_id: None,
+            estimated_completion: None,
+            uploaded: Vec::new(),
+            recovered: true,
             ended: None,
             files: None,
         }
@@ -554,6 +584,13 @@ impl SavedFileView {
             sha256,
             kept,
         }
+    }
+}
+
+impl SavedFileView {
+    /// Where the file is.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }
 

@@ -29,6 +29,14 @@ impl TransferBars {
         }
     }
 
+    /// Bars that are never drawn (where something else draws the progress).
+    pub fn hidden() -> Self {
+        TransferBars {
+            verb: "",
+            current: None,
+        }
+    }
+
     /// Moves the bar of `p`'s file, starting a bar when the file is new.
     pub fn update(&self, p: &TransferProgress<'_>) {
         let Some(current) = &self.current else {

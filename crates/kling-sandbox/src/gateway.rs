@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::watch;
 
@@ -82,6 +82,7 @@ struct Shared {
     /// The status of a `Respond` answer, checked once at start.
     status: StatusCode,
     requests: AtomicU64,
+    posts: AtomicU64,
     stop: watch::Receiver<bool>,
 }
 
@@ -113,6 +114,7 @@ impl Gateway {
             answer,
             status,
             requests: AtomicU64::new(0),
+            posts: AtomicU64::new(0),
             stop: stopped.clone(),
         });
         let app = Router::new()
@@ -147,6 +149,11 @@ impl Gateway {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
+    /// How many of them were POSTs (submits, cancels, estimates), as opposed to reads.
+    pub fn posts(&self) -> u64 {
+        self.shared.posts.load(Ordering::Relaxed)
+    }
+
     /// Stops the server; silent answers end.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -162,9 +169,16 @@ impl Drop for Gateway {
     }
 }
 
-async fn answer_request(State(shared): State<Arc<Shared>>, _body: Bytes) -> Response {
+async fn answer_request(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    _body: Bytes,
+) -> Response {
     // The body extractor has read the request whole: it was delivered.
     shared.requests.fetch_add(1, Ordering::Relaxed);
+    if method == Method::POST {
+        shared.posts.fetch_add(1, Ordering::Relaxed);
+    }
     match &shared.answer {
         Answer::Respond {
             content_type, body, ..

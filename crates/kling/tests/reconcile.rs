@@ -70,7 +70,7 @@ async fn the_one_job_of_a_lost_answer_is_adopted() {
         }
     }
     let lost = lost.expect("half the answers are dropped: one submit's outcome is unknown");
-    let submit = UnknownSubmit::from_error(&client, &lost).unwrap();
+    let submit = UnknownSubmit::from_error(&lost).unwrap();
     assert_eq!(submit.model, BOAT);
     assert_eq!(submit.list_price, Some(boat().cost()));
     let answer = client
@@ -191,7 +191,7 @@ async fn a_request_lost_before_the_api_is_none_yet_then_not_created() {
         .unwrap_err();
     gateway.shutdown().await;
     let client = client(&sandbox.base_url(), &key);
-    let submit = UnknownSubmit::from_error(&client, &lost).unwrap();
+    let submit = UnknownSubmit::from_error(&lost).unwrap();
 
     let hour = ReconcileOptions::default().window(Duration::from_secs(3600));
     let answer = client.reconcile(&submit, |_| false, hour).await.unwrap();
@@ -234,8 +234,7 @@ async fn a_listing_that_fails_proves_nothing() {
 
 #[test]
 fn only_unknown_outcomes_describe_a_submit() {
-    let client = client("http://127.0.0.1:1/v1", "pb_test");
-    assert!(UnknownSubmit::from_error(&client, &Error::Config("x".into())).is_none());
+    assert!(UnknownSubmit::from_error(&Error::Config("x".into())).is_none());
     let sent_at = SystemTime::now();
     let unknown = Error::SubmitOutcomeUnknown {
         model: BOAT.into(),
@@ -244,10 +243,37 @@ fn only_unknown_outcomes_describe_a_submit() {
         reason: "lost".into(),
         sent_at,
     };
-    let submit = UnknownSubmit::from_error(&client, &unknown).unwrap();
-    // The error is raised when the failure is seen, which can be up to the operation timeout
-    // (default 5 min) after the request left.
-    assert_eq!(submit.sent_at, sent_at - Duration::from_secs(300));
-    assert_eq!(submit.sent_within, Duration::from_secs(300));
+    let submit = UnknownSubmit::from_error(&unknown).unwrap();
+    // The error's time is when the request left, so the window starts there.
+    assert_eq!(submit.sent_at, sent_at);
+    assert_eq!(submit.sent_within, Duration::ZERO);
     assert_eq!(submit.list_price, Some(MicroCents::new(7)));
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_is_dated_when_the_request_left_not_when_it_failed() {
+    // A gateway that never answers: the failure is seen a request timeout after sending.
+    let gateway = Gateway::start(Answer::Silence).await.unwrap();
+    let timeout = Duration::from_millis(400);
+    let client = Client::builder()
+        .api_key("pb_test")
+        .base_url(gateway.base_url())
+        .request_timeout(timeout)
+        .build()
+        .unwrap();
+    let before = SystemTime::now();
+    let lost = client.submit(&boat()).await.unwrap_err();
+    let seen = SystemTime::now();
+    gateway.shutdown().await;
+    let Error::SubmitOutcomeUnknown { sent_at, .. } = lost else {
+        panic!("{lost:?}");
+    };
+    assert!(sent_at >= before, "stamped during the call");
+    // The timer cannot fire before the timeout, so a time stamped when the failure was seen
+    // would be less than `timeout` before `seen`.
+    assert!(
+        seen.duration_since(sent_at).unwrap() >= timeout,
+        "stamped before sending: {:?} before the failure was seen",
+        seen.duration_since(sent_at)
+    );
 }

@@ -52,6 +52,26 @@ pub async fn save(
 ) -> Result<Vec<SavedFileView>, Fail> {
     let into = dir.join(job_dir(&state.id)?);
     let bars = TransferBars::new("Downloading", json_out);
+    let again = format!(
+        "run `kling download {} -o {}` to try again",
+        state.id,
+        dir.display()
+    );
+    let saved = save_into(client, state, &into, &bars, &again).await;
+    bars.finish();
+    saved
+}
+
+/// Downloads every output file of the completed job `state` into the folder `into`, each with
+/// its SHA-256; a complete copy already there is kept. A failed download says `again`, how to
+/// try again.
+pub async fn save_into(
+    client: &Client,
+    state: &JobState,
+    into: &Path,
+    bars: &TransferBars,
+    again: &str,
+) -> Result<Vec<SavedFileView>, Fail> {
     let mut saved = Vec::new();
     for file in state.output_files() {
         let path = into.join(&file.name);
@@ -59,16 +79,12 @@ pub async fn save(
             .download_to_with_progress(&file.url, &path, |p| bars.update(p))
             .await
             .map_err(|e| {
-                bars.finish();
                 Fail::other(
                     "download_failed",
                     format!(
-                    "cannot download {} of job {}: {e}; run `kling download {} -o {}` to try again",
-                    file.name,
-                    state.id,
-                    state.id,
-                    dir.display()
-                ),
+                        "cannot download {} of job {}: {e}; {again}",
+                        file.name, state.id
+                    ),
                 )
             })?;
         let sha256 = sha256_of(downloaded.path.clone()).await?;
@@ -80,7 +96,6 @@ pub async fn save(
             !downloaded.fetched,
         ));
     }
-    bars.finish();
     Ok(saved)
 }
 

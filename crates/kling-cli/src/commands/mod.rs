@@ -1,5 +1,6 @@
 //! One module per command group; [`run`] sends each command to its module.
 
+mod batch;
 mod completions;
 mod config;
 mod download;
@@ -32,6 +33,7 @@ pub async fn run(cli: &Cli) -> Result<(), Fail> {
         Command::Cancel { id } => jobs::cancel(cli, id).await,
         Command::Jobs(args) => jobs::list(cli, args).await,
         Command::Upload { file } => upload::upload(cli, file).await,
+        Command::Batch(command) => batch::command(cli, command).await,
         Command::Webhook(WebhookCommand::Verify {
             secrets,
             timestamp,

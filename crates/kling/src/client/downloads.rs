@@ -213,14 +213,14 @@ impl Client {
             total: None,
             validator: None,
         };
-        let report = &mut |kept, total| {
+        let mut report = |kept, total| {
             on_progress(&TransferProgress {
                 path,
                 done: kept,
                 total,
             })
         };
-        let resumes = self.fetch(&parsed, &mut held, report).await?;
+        let resumes = self.fetch(&parsed, &mut held, &mut report).await?;
         let bytes = held.file.kept();
         held.file.finish(path).await?;
         Ok(done(bytes, true, resumes))
@@ -244,11 +244,13 @@ impl Client {
     }
 
     /// Fills `held` from `url`, resuming after cuts; returns how many times it resumed.
+    /// `report` is generic rather than `dyn`, so that the download's future is `Send` whenever
+    /// the caller's progress callback is (a download can then run in a spawned task).
     async fn fetch(
         &self,
         url: &Url,
         held: &mut Held,
-        report: &mut dyn FnMut(u64, Option<u64>),
+        report: &mut impl FnMut(u64, Option<u64>),
     ) -> Result<u32, Error> {
         let policy = self.inner.retry;
         let (mut failures, mut resumes, mut best) = (0, 0, 0);
@@ -280,7 +282,7 @@ impl Client {
         &self,
         url: &Url,
         held: &mut Held,
-        report: &mut dyn FnMut(u64, Option<u64>),
+        report: &mut impl FnMut(u64, Option<u64>),
     ) -> Result<(), Failed> {
         let mut request = self
             .inner
@@ -348,7 +350,7 @@ impl Client {
         &self,
         mut response: reqwest::Response,
         held: &mut Held,
-        report: &mut dyn FnMut(u64, Option<u64>),
+        report: &mut impl FnMut(u64, Option<u64>),
     ) -> Result<(), Failed> {
         let left = held.total.map_or(0, |t| t.saturating_sub(held.file.kept()));
         let limit = self.inner.transfer_timeout.for_size(left);
@@ -467,5 +469,23 @@ mod tests {
         assert_eq!(validator(&h).as_deref(), Some("\"strong\""));
         h.insert(header::CONTENT_RANGE, "bytes */1000".parse().unwrap());
         assert_eq!(content_range(&h), None);
+    }
+
+    /// A download can run in a spawned task (a batch stores each row's files from one).
+    #[test]
+    fn downloads_are_send_when_their_callback_is() {
+        fn send<T: Send>(_: &T) {}
+        let client = Client::builder()
+            .api_key("pb_x")
+            .base_url("https://api.muvi.video/v1")
+            .build()
+            .unwrap();
+        send(&client.download_to("https://cdn.example/x.mp4", "x.mp4"));
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        send(
+            &client.download_to_with_progress("https://cdn.example/x.mp4", "x.mp4", move |p| {
+                seen.store(p.done, std::sync::atomic::Ordering::Relaxed)
+            }),
+        );
     }
 }

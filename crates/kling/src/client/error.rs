@@ -109,8 +109,8 @@ pub enum Error {
     },
     /// A submit was sent but its answer does not prove what happened (it was lost, cut short,
     /// unreadable, or a server error such as a gateway's 502): a paid job may or may not exist.
-    /// Never retried. Reconcile with [`crate::client::Client::jobs`] (filter by model, compare
-    /// creation times with `sent_at`) before submitting again.
+    /// Never retried. Settle it with [`crate::client::Client::reconcile`] (through
+    /// [`crate::client::UnknownSubmit::from_error`]) before submitting again.
     #[error(
         "the outcome of the submit for {model} is unknown ({reason}); a job may have been created and charged \
          (list price {estimated_cost}); list your recent jobs for this model before retrying"
@@ -124,7 +124,8 @@ pub enum Error {
         status: Option<u16>,
         /// What happened after the request was sent, with the first bytes of any answer.
         reason: String,
-        /// When the request was sent.
+        /// When the request left: stamped on the client's clock just before the attempt was
+        /// sent (not when its failure was seen), so a job it created is not older than this.
         sent_at: std::time::SystemTime,
     },
     /// A request could not be written: an input that does not serialize to JSON, or a job id

@@ -70,14 +70,21 @@ fn submit_proof(e: &ApiError, enveloped: bool) -> SubmitProof {
     }
 }
 
-fn unknown_outcome(call: &Call<'_>, status: Option<u16>, reason: impl Into<String>) -> Error {
+/// `sent_at` is when the attempt left (stamped just before sending), not when its failure was
+/// seen: reconciling looks for the job from that time on.
+fn unknown_outcome(
+    call: &Call<'_>,
+    sent_at: SystemTime,
+    status: Option<u16>,
+    reason: impl Into<String>,
+) -> Error {
     let (model, estimated_cost) = call.submit.clone().unwrap_or_default();
     Error::SubmitOutcomeUnknown {
         model,
         estimated_cost,
         status,
         reason: reason.into(),
-        sent_at: SystemTime::now(),
+        sent_at,
     }
 }
 
@@ -176,16 +183,23 @@ impl Client {
                 tracing::debug_span!("pixelbyte.request", operation = call.operation, attempt);
             // One timer per attempt: the attempt's own timeout, or the operation's deadline if sooner.
             let attempt_deadline = (Instant::now() + self.inner.request_timeout).min(deadline);
+            // Taken before the attempt starts, so it is at or before the moment the request left.
+            let sent_at = SystemTime::now();
             let outcome = match tokio::time::timeout_at(
                 attempt_deadline,
-                self.attempt(&call).instrument(span),
+                self.attempt(&call, sent_at).instrument(span),
             )
             .await
             {
                 Ok(outcome) => outcome,
                 Err(_) if attempt_deadline < deadline => {
                     let error = if call.retry == Retry::Submit {
-                        unknown_outcome(&call, None, "the request timed out after it was sent")
+                        unknown_outcome(
+                            &call,
+                            sent_at,
+                            None,
+                            "the request timed out after it was sent",
+                        )
                     } else {
                         Error::Timeout {
                             operation: call.operation,
@@ -201,6 +215,7 @@ impl Client {
                     return Err(if call.retry == Retry::Submit {
                         unknown_outcome(
                             &call,
+                            sent_at,
                             None,
                             "the operation deadline passed after the request was sent",
                         )
@@ -234,7 +249,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, call: &Call<'_>) -> Attempt {
+    async fn attempt(&self, call: &Call<'_>, sent_at: SystemTime) -> Attempt {
         let mut request = self
             .inner
             .http
@@ -250,7 +265,7 @@ impl Client {
         }
         let response = match request.send().await {
             Ok(response) => response,
-            Err(e) => return self.transport_failure(call, e, false),
+            Err(e) => return self.transport_failure(call, sent_at, e, false),
         };
         let status = response.status().as_u16();
         let header_request_id = response
@@ -260,15 +275,16 @@ impl Client {
             .map(str::to_owned);
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
-            Err(e) => return self.transport_failure(call, e, true),
+            Err(e) => return self.transport_failure(call, sent_at, e, true),
         };
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         if (200..300).contains(&status) {
-            match Reply::read(status, raw, header_request_id) {
+            match Reply::read(status, raw, header_request_id, sent_at) {
                 Ok(reply) => Attempt::Done(reply),
                 Err(Unreadable { message, raw }) if call.retry == Retry::Submit => {
                     Attempt::Fail(unknown_outcome(
                         call,
+                        sent_at,
                         Some(status),
                         format!(
                             "HTTP {status} arrived but could not be read ({message}); body: {}",
@@ -298,6 +314,7 @@ impl Client {
                         };
                         return Attempt::Fail(unknown_outcome(
                             call,
+                            sent_at,
                             Some(status),
                             format!(
                                 "HTTP {status}, which does not prove the job was refused: {shown}"
@@ -317,7 +334,13 @@ impl Client {
     }
 
     /// A request that failed without an HTTP answer. `sent` is true when the request surely left.
-    fn transport_failure(&self, call: &Call<'_>, e: reqwest::Error, sent: bool) -> Attempt {
+    fn transport_failure(
+        &self,
+        call: &Call<'_>,
+        sent_at: SystemTime,
+        e: reqwest::Error,
+        sent: bool,
+    ) -> Attempt {
         // Connection refused or DNS failure: nothing reached the server.
         let nothing_sent = !sent && e.is_connect();
         let e = e.without_url();
@@ -334,6 +357,7 @@ impl Client {
             }
             Retry::Submit => Attempt::Fail(unknown_outcome(
                 call,
+                sent_at,
                 None,
                 format!("the connection failed after the request was sent: {message}"),
             )),

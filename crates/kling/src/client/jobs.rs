@@ -255,7 +255,7 @@ fn submitted(
         estimated_cost: estimated,
         status: Some(reply.status),
         reason,
-        sent_at: SystemTime::now(),
+        sent_at: reply.sent_at,
     })?;
     let cost = answer.cost_micro_cents.unwrap_or_else(|| {
         tracing::warn!(job_id = %answer.job_id, "the submit answer does not say what was charged; taking the list price");
@@ -312,8 +312,10 @@ mod tests {
     #[test]
     fn a_submit_answer_becomes_a_job_or_an_unknown_outcome() {
         let list = MicroCents::new(420_000);
+        let sent_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let read = |raw: &str, header: Option<&str>| {
-            let reply = Reply::read(200, raw.to_string(), header.map(str::to_owned)).unwrap();
+            let reply =
+                Reply::read(200, raw.to_string(), header.map(str::to_owned), sent_at).unwrap();
             submitted(&reply, "m/o/c", list, Duration::from_secs(240))
         };
         let job = read(
@@ -359,7 +361,7 @@ mod tests {
             estimated_cost,
             status,
             reason,
-            ..
+            sent_at: unknown_sent_at,
         }) = read(r#"{"job":"job_4"}"#, None)
         else {
             panic!()
@@ -368,6 +370,8 @@ mod tests {
             (model.as_str(), estimated_cost, status),
             ("m/o/c", list, Some(200))
         );
+        // When the request left, not when its answer was read.
+        assert_eq!(unknown_sent_at, sent_at);
         assert!(reason.contains("without a readable jobId"), "{reason}");
     }
 

@@ -17,8 +17,9 @@ pub struct UnknownSubmit {
     /// A time, on the client's clock, at or before the moment the request was sent. Record it
     /// before sending: an earlier time only widens the search.
     pub sent_at: SystemTime,
-    /// How long after `sent_at` the request may have left (zero when `sent_at` was taken right
-    /// before sending). The window is counted from `sent_at + sent_within`.
+    /// How long after `sent_at` the request may have left: zero when `sent_at` was taken right
+    /// before sending (as [`UnknownSubmit::new`] and [`UnknownSubmit::from_error`] assume); set
+    /// it when only an earlier time is known. The window is counted from `sent_at + sent_within`.
     pub sent_within: Duration,
     /// The list price of the input, when known (the listing shows no charges, so this is the
     /// best figure for what an adopted job cost).
@@ -43,10 +44,10 @@ impl UnknownSubmit {
         self
     }
 
-    /// The submit described by an [`Error::SubmitOutcomeUnknown`]. The error is raised when the
-    /// failure is seen, which can be up to the client's operation timeout after the request left,
-    /// so the request is placed anywhere in that span before the error's `sent_at`.
-    pub fn from_error(client: &Client, error: &Error) -> Option<Self> {
+    /// The submit described by an [`Error::SubmitOutcomeUnknown`]: its model, its list price,
+    /// and its `sent_at`, which the client stamps just before the request leaves (not when the
+    /// failure is seen), so the window starts there with no allowance (`sent_within` is zero).
+    pub fn from_error(error: &Error) -> Option<Self> {
         let Error::SubmitOutcomeUnknown {
             model,
             estimated_cost,
@@ -56,13 +57,7 @@ impl UnknownSubmit {
         else {
             return None;
         };
-        let spread = client.inner.operation_timeout;
-        let earliest = sent_at
-            .checked_sub(spread)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        let mut submit = Self::new(model.clone(), earliest).list_price(*estimated_cost);
-        submit.sent_within = sent_at.duration_since(earliest).unwrap_or(spread);
-        Some(submit)
+        Some(Self::new(model.clone(), *sent_at).list_price(*estimated_cost))
     }
 }
 
@@ -165,7 +160,7 @@ impl Client {
     /// # async fn demo(client: kling::Client, known: std::collections::HashSet<String>, err: kling::Error) -> Result<(), kling::Error> {
     /// use kling::client::{ReconcileOptions, Reconciled, UnknownSubmit};
     ///
-    /// if let Some(submit) = UnknownSubmit::from_error(&client, &err) {
+    /// if let Some(submit) = UnknownSubmit::from_error(&err) {
     ///     match client.reconcile(&submit, |id| known.contains(id), ReconcileOptions::default()).await? {
     ///         Reconciled::Adopted { job, .. } => println!("the job is {}", job.id),
     ///         Reconciled::Ambiguous { candidates } => println!("one of {} jobs", candidates.len()),

@@ -3,6 +3,8 @@
 //! [`super::answers`]. Everything the server says is read here, through serde; nothing is
 //! walked out of a `Value` by hand.
 
+use std::time::SystemTime;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -89,6 +91,8 @@ pub(super) struct Reply {
     pub status: u16,
     /// The body exactly as received.
     pub raw: String,
+    /// When the request that got this answer left (client clock, stamped just before sending).
+    pub sent_at: SystemTime,
 }
 
 /// A 2xx body that cannot be read at all (not JSON, or `success: false`).
@@ -107,6 +111,7 @@ impl Reply {
         status: u16,
         raw: String,
         header_request_id: Option<String>,
+        sent_at: SystemTime,
     ) -> Result<Self, Unreadable> {
         let read = if raw.trim().is_empty() {
             Ok((Value::Null, None))
@@ -128,6 +133,7 @@ impl Reply {
                 request_id: request_id.or(header_request_id),
                 status,
                 raw,
+                sent_at,
             }),
             Err(message) => Err(Unreadable { message, raw }),
         }
@@ -232,7 +238,7 @@ pub fn decode_for_fuzzing(status: u16, raw: &str) -> usize {
         let (e, _) = api_error(status, raw, None);
         return e.message.len() + usize::from(e.retry_after().is_some());
     }
-    let reply = match Reply::read(status, raw.to_string(), None) {
+    let reply = match Reply::read(status, raw.to_string(), None, SystemTime::UNIX_EPOCH) {
         Ok(reply) => reply,
         Err(unreadable) => return unreadable.message.len(),
     };
@@ -261,7 +267,13 @@ mod tests {
     use super::*;
 
     fn read(raw: &str) -> Result<Reply, String> {
-        Reply::read(200, raw.to_string(), Some("req_header".into())).map_err(|u| u.message)
+        Reply::read(
+            200,
+            raw.to_string(),
+            Some("req_header".into()),
+            SystemTime::UNIX_EPOCH,
+        )
+        .map_err(|u| u.message)
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Every documented answer shape, in both envelopes, and every missing required member.
 
+use std::time::SystemTime;
+
 use serde_json::{Value, json};
 
 use super::*;
@@ -8,8 +10,10 @@ use crate::api::{ErrorCode, OutputType};
 /// The same data as the API's two envelopes would carry it.
 fn both(data: &Value) -> [Reply; 2] {
     let wrapped = json!({"success": true, "data": data, "requestId": "req_w"});
-    [data.to_string(), wrapped.to_string()]
-        .map(|raw| Reply::read(200, raw, None).unwrap_or_else(|u| panic!("{}", u.message)))
+    [data.to_string(), wrapped.to_string()].map(|raw| {
+        Reply::read(200, raw, None, SystemTime::UNIX_EPOCH)
+            .unwrap_or_else(|u| panic!("{}", u.message))
+    })
 }
 
 /// The message and body of the `Error::Decode` an answer gives.
@@ -84,7 +88,7 @@ fn a_submit_answer_that_does_not_decode_says_why() {
             );
         }
     }
-    let empty = Reply::read(201, String::new(), None).unwrap();
+    let empty = Reply::read(201, String::new(), None, SystemTime::UNIX_EPOCH).unwrap();
     let reason = SubmitAnswer::read(&empty).err().unwrap();
     assert_eq!(
         reason,

@@ -15,9 +15,85 @@ use crate::cli::{Cli, SubmitArgs};
 use crate::fail::Fail;
 use crate::input;
 use crate::journal;
-use crate::output::{JobView, SavedFileView, SubmittedView, WaitedView, print_json, timestamp};
+use crate::output::{JobView, SavedFileView, SubmittedView, WaitedView, print_json};
 use crate::session::Session;
 use crate::transfer_bar::TransferBars;
+
+mod recover;
+
+/// A submitted job: answered by the API, or found by listing after its answer was lost.
+enum Sent {
+    Answered { job: Job, uploaded: Vec<Uploaded> },
+    Recovered(recover::Adopted),
+}
+
+impl Sent {
+    fn id(&self) -> &str {
+        match self {
+            Sent::Answered { job, .. } => &job.id,
+            Sent::Recovered(found) => &found.job.id,
+        }
+    }
+
+    /// The submit's answer, which knows the job's ETA.
+    fn job(&self) -> Option<&Job> {
+        match self {
+            Sent::Answered { job, .. } => Some(job),
+            Sent::Recovered(_) => None,
+        }
+    }
+
+    fn journal(&self, base_url: &str) -> Result<std::path::PathBuf, String> {
+        match self {
+            Sent::Answered { job, .. } => journal::record(job, base_url),
+            Sent::Recovered(found) => journal::record_recovered(
+                &found.job.id,
+                &found.model,
+                found.cost,
+                found.sent_at,
+                base_url,
+            ),
+        }
+    }
+
+    /// Says what was uploaded and submitted, on stderr.
+    fn tell(&self, unchecked: bool) {
+        let (job, uploaded) = match self {
+            Sent::Answered { job, uploaded } => (job, uploaded),
+            Sent::Recovered(found) => {
+                eprintln!(
+                    "Recovered {} from the listing (presumably charged the list price, {}).",
+                    found.job.id, found.cost
+                );
+                return;
+            }
+        };
+        for u in uploaded {
+            eprintln!(
+                "Uploaded {} ({} bytes) as {}",
+                u.path.display(),
+                u.bytes,
+                u.file.url
+            );
+        }
+        if unchecked {
+            eprintln!("Price (the server's estimate): {}", job.estimated_cost);
+        }
+        eprintln!("Submitted {} (charged {}).", job.id, job.cost);
+        if let Charge::AboveEstimate { by } = job.charge() {
+            eprintln!("warning: charged {by} more than the list price");
+        }
+    }
+
+    fn view<'a>(&'a self, slug: &'a str) -> SubmittedView<'a> {
+        match self {
+            Sent::Answered { job, uploaded } => SubmittedView::new(slug, job, uploaded),
+            Sent::Recovered(found) => {
+                SubmittedView::recovered(slug, &found.job, found.cost, found.list_price)
+            }
+        }
+    }
+}
 
 /// The input as the command line gave it: checked (validated and priced here, its local files
 /// uploaded once it is) or, with `--unchecked`, sent as given and priced by the server's estimate.
@@ -85,44 +161,33 @@ pub async fn submit(cli: &Cli, args: &SubmitArgs) -> Result<(), Fail> {
             )
         }
     };
-    let (job, uploaded) = match sent {
-        Ok(sent) => sent,
+    let sent = match sent {
+        Ok((job, uploaded)) => {
+            tracing::debug!(job_id = %job.id, request_id = job.request_id.as_deref().unwrap_or("none"), "submit answered");
+            Sent::Answered { job, uploaded }
+        }
         Err(e @ Error::SubmitOutcomeUnknown { .. }) => {
-            return Err(maybe_submitted(&e, s.client.base_url()));
+            Sent::Recovered(recover::recover(&s.client, &e, json_out).await?)
         }
         Err(e) => return Err(e.into()),
     };
-    tracing::debug!(job_id = %job.id, request_id = job.request_id.as_deref().unwrap_or("none"), "submit answered");
     // Journal before waiting, so an interrupted wait never loses a paid job.
-    if let Err(e) = journal::record(&job, s.client.base_url()) {
+    if let Err(e) = sent.journal(s.client.base_url()) {
         eprintln!("warning: {e}");
     }
     if !json_out {
-        for u in &uploaded {
-            eprintln!(
-                "Uploaded {} ({} bytes) as {}",
-                u.path.display(),
-                u.bytes,
-                u.file.url
-            );
-        }
-        if args.unchecked {
-            eprintln!("Price (the server's estimate): {}", job.estimated_cost);
-        }
-        eprintln!("Submitted {} (charged {}).", job.id, job.cost);
-        if let Charge::AboveEstimate { by } = job.charge() {
-            eprintln!("warning: charged {by} more than the list price");
-        }
+        sent.tell(args.unchecked);
     }
-    let view = SubmittedView::new(&slug, &job, &uploaded);
+    let view = sent.view(&slug);
+    let id = sent.id();
     if !args.wait {
         if json_out {
             return print_json(&view);
         }
-        println!("{}", job.id);
+        println!("{id}");
         return Ok(());
     }
-    let outcome = wait_for(&s.client, Some(&job), &job.id, args.timeout, json_out).await?;
+    let outcome = wait_for(&s.client, sent.job(), id, args.timeout, json_out).await?;
     let last = last_state(&outcome)?;
     let saved = save_outputs(&s.client, &outcome, args.output_dir.as_deref(), json_out).await?;
     if json_out {
@@ -166,29 +231,6 @@ async fn save_outputs(
         }
     }
     Ok(Some(saved))
-}
-
-/// An unknown submit outcome: journalled as `maybe`, with how to find out whether the job exists.
-fn maybe_submitted(e: &Error, base_url: &str) -> Fail {
-    let Error::SubmitOutcomeUnknown {
-        model,
-        estimated_cost,
-        sent_at,
-        reason,
-        ..
-    } = e
-    else {
-        return Fail::other("internal", e.to_string());
-    };
-    let since = timestamp(*sent_at);
-    let journal = match journal::record_maybe(model, *estimated_cost, *sent_at, base_url, reason) {
-        Ok(path) => format!("recorded as `maybe` in {}", path.display()),
-        Err(e) => format!("not recorded in the journal: {e}"),
-    };
-    Fail::maybe_submitted(format!(
-        "{e}\nThe job may exist. Check with `kling jobs --model {model}` before submitting again: \
-         a job created at or after {since} is this one ({journal})."
-    ))
 }
 
 /// `kling wait`: follow a job by id to its end, and with `-o DIR` save its files.
