@@ -19,7 +19,7 @@ mod bench;
 mod catalog;
 mod import;
 mod new_model;
-use kling_descriptor::{Diagnostic, check, load};
+use kling_descriptor::{Code, Diagnostic, check, load};
 
 #[derive(Parser)]
 #[command(
@@ -349,7 +349,8 @@ fn run_check(
         match std::fs::read_to_string(path) {
             Ok(text) if text == fresh => {}
             _ => diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
+                    Code::StaleCatalog,
                     path,
                     "",
                     "the model catalog (docs/MODELS.md) is missing or stale",
@@ -366,7 +367,7 @@ fn run_check(
             ));
             if !snap.exists() {
                 diagnostics.push(
-                    Diagnostic::error(&loaded.file, "/slug", format!("no snapshot of the generated code ({})", snap.display()))
+                    Diagnostic::new(Code::MissingSnapshot, &loaded.file, "/slug", format!("no snapshot of the generated code ({})", snap.display()))
                         .with_hint("run `INSTA_UPDATE=always cargo test -p kling-workspace-tests --test expand`, review and commit it"),
                 );
             }
@@ -377,11 +378,17 @@ fn run_check(
     match std::fs::read_to_string(&schema_path) {
         Ok(text) if text == meta_schema_text() => {}
         Ok(_) => diagnostics.push(
-            Diagnostic::error(&schema_path, "", "the descriptor format's schema is stale")
-                .with_hint("run `cargo xtask schema` and commit the result"),
+            Diagnostic::new(
+                Code::StaleMetaSchema,
+                &schema_path,
+                "",
+                "the descriptor format's schema is stale",
+            )
+            .with_hint("run `cargo xtask schema` and commit the result"),
         ),
         Err(e) => diagnostics.push(
-            Diagnostic::error(
+            Diagnostic::new(
+                Code::StaleMetaSchema,
                 &schema_path,
                 "",
                 format!("cannot read the descriptor format's schema: {e}"),
@@ -450,7 +457,19 @@ fn expand(dir: &Path, slug: &str) -> Result<(), String> {
             errors.join("\n")
         ));
     }
-    let tokens = kling_codegen::model_module(loaded, &kling_codegen::Options::default());
+    let tokens = kling_codegen::model_module(loaded, &kling_codegen::Options::default()).map_err(
+        |errors| {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            format!(
+                "{}
+cannot expand this model",
+                errors.join(
+                    "
+"
+                )
+            )
+        },
+    )?;
     let text = kling_codegen::pretty(tokens)?;
     print!("{text}");
     Ok(())

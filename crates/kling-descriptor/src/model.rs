@@ -277,6 +277,17 @@ pub enum NoteTopic {
     Source,
 }
 
+impl NoteTopic {
+    /// The name used in descriptors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pricing => "pricing",
+            Self::Fields => "fields",
+            Self::Source => "source",
+        }
+    }
+}
+
 /// Multipliers per option, kept in published order; written as a JSON object whose keys must be unique.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MultiplierTable(pub Vec<(String, Multiplier)>);
@@ -356,15 +367,10 @@ impl Descriptor {
 }
 
 impl Field {
-    /// The options of this field as text, treating a boolean as the options `false`, `true`.
+    /// The options of this field as text, treating a boolean as the options `false`, `true`
+    /// (`None` when the set is open or the field has no shape).
     pub fn choices(&self) -> Option<Vec<String>> {
-        match (&self.options, self.wire_type, self.value_type) {
-            (Some(options), _, _) => Some(options.clone()),
-            (None, WireType::Boolean, _) | (None, _, Some(ValueType::Boolean)) => {
-                Some(vec!["false".into(), "true".into()])
-            }
-            _ => None,
-        }
+        self.shape().ok()?.choices()
     }
 
     /// The Rust name of this field: `rust_name` when set, else derived by [`crate::naming::field_ident`].
@@ -377,8 +383,7 @@ impl Field {
 
     /// Whether values of this field are numbers to users (wire numbers, or integers sent as strings).
     pub fn is_numeric(&self) -> bool {
-        matches!(self.wire_type, WireType::Integer | WireType::Number)
-            || self.value_type == Some(ValueType::Integer)
+        self.shape().is_ok_and(|s| s.is_numeric())
     }
 
     /// The default as option text (`"5"`, `"true"`), when there is one.
