@@ -95,22 +95,6 @@ pub mod option_int_string {
     }
 }
 
-/// Deserializes a closed enum of string options through its `FromStr` (generated enums use this
-/// instead of serde's derive: far less code to compile per option set).
-pub fn option_from_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: std::str::FromStr<Err = crate::UnknownOption>,
-{
-    let text = Cow::<str>::deserialize(deserializer)?;
-    text.parse().map_err(D::Error::custom)
-}
-
-/// The JSON Schema of a string enum.
-pub fn string_enum_schema(options: &[&str]) -> schemars::Schema {
-    schemars::json_schema!({ "type": "string", "enum": options })
-}
-
 /// Deserializes `T` only from a JSON object (serde's derive would also take an array).
 pub struct Object<T>(pub T);
 
