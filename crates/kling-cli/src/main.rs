@@ -15,7 +15,7 @@ use kling_descriptor::Descriptor;
 use serde_json::{Value, json};
 
 mod cli;
-use kling_cli::fields;
+use kling_cli::{fields, nearest};
 mod journal;
 
 use cli::{Cli, Command, InputArgs, JobsArgs, SubmitArgs, WebhookCommand};
@@ -106,7 +106,7 @@ fn descriptor(slug: &str) -> Result<Descriptor, Fail> {
     if let Some(d) = all.remove(slug) {
         return Ok(d);
     }
-    let hint = match fields::nearest(slug, all.keys().map(String::as_str)) {
+    let hint = match nearest::nearest(slug, all.keys().map(String::as_str)) {
         Some(n) => format!("did you mean `{n}`?"),
         None => "`kling models` lists them".to_string(),
     };
