@@ -1,4 +1,4 @@
-//! Structs of fields (`Input` and the nested item and member structs): members with their serde
+//! Structs of fields (`Input` and the nested item and member structs): members with their wire
 //! attributes, constructor, setters and field-level validation.
 
 use kling_descriptor::Diagnostic;
@@ -12,9 +12,6 @@ use quote::{format_ident, quote};
 use crate::checks::checks;
 use crate::fields::{FieldGen, Ty, resolve_all};
 use crate::{Cx, all};
-
-const SERDE: &str = "::kling::__private::serde";
-const SCHEMARS: &str = "::kling::__private::schemars";
 
 /// A struct of `fields` (at `at`, their array in the descriptor), with the types they need.
 pub(crate) fn definition(
@@ -69,9 +66,7 @@ pub(crate) fn tokens(
         #(#types)*
 
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #default_derive ::kling::__private::serde::Serialize, ::kling::__private::serde::Deserialize, ::kling::__private::schemars::JsonSchema)]
-        #[serde(crate = #SERDE, deny_unknown_fields)]
-        #[schemars(crate = #SCHEMARS)]
+        #[derive(Debug, Clone, PartialEq, #default_derive ::kling::__private::Wire)]
         #[non_exhaustive]
         pub struct #name { #(#decls,)* }
 
@@ -92,49 +87,25 @@ pub(crate) fn tokens(
     })
 }
 
-/// The serde attributes of a member: how its wire form differs from the Rust type's.
-fn serde_attrs(g: &FieldGen<'_>) -> TokenStream {
-    let required = g.field.required;
-    let wire = |module: &str| {
-        let (with, schema) = if required {
-            (
-                format!("::kling::__private::wire::{module}"),
-                format!("::kling::__private::wire::{}", schema_type(module)),
-            )
-        } else {
-            (
-                format!("::kling::__private::wire::option_{module}"),
-                format!(
-                    "::core::option::Option<::kling::__private::wire::{}>",
-                    schema_type(module)
-                ),
-            )
-        };
-        quote!(#[serde(with = #with)] #[schemars(with = #schema)])
-    };
-    // Structs must come from JSON objects, never arrays.
-    let objects = |module: &str| {
-        let with = if required {
-            format!("::kling::__private::wire::{module}")
-        } else {
-            format!("::kling::__private::wire::option_{module}")
-        };
-        quote!(#[serde(deserialize_with = #with)])
-    };
+/// The `#[wire(…)]` attribute of a member, when its wire form differs from its Rust type's (see
+/// `kling-macros`' `Wire` derive): a renamed key, a boolean or integer sent as text, a struct that
+/// may not be `null`.
+fn wire_attr(g: &FieldGen<'_>, rename: bool) -> TokenStream {
+    let mut args = Vec::new();
     match (&g.shape, &g.ty) {
-        (Shape::BoolText(_), _) => wire("bool_string"),
-        (Shape::IntText, _) => wire("int_string"),
-        (_, Ty::Struct(_)) => objects("object"),
-        (_, Ty::List(item)) if matches!(**item, Ty::Struct(_)) => objects("objects"),
-        _ => TokenStream::new(),
+        (Shape::BoolText(_) | Shape::IntText, _) => args.push(quote!(text)),
+        (_, Ty::Struct(_)) => args.push(quote!(object)),
+        (_, Ty::List(item)) if matches!(**item, Ty::Struct(_)) => args.push(quote!(object)),
+        _ => {}
     }
-}
-
-fn schema_type(module: &str) -> &'static str {
-    if module == "bool_string" {
-        "BoolString"
+    if rename {
+        let wire = &g.field.name;
+        args.push(quote!(rename = #wire));
+    }
+    if args.is_empty() {
+        TokenStream::new()
     } else {
-        "IntString"
+        quote!(#[wire(#(#args),*)])
     }
 }
 
@@ -144,9 +115,7 @@ fn member(cx: &Cx<'_>, g: &FieldGen<'_>) -> Result<Member, Vec<Diagnostic>> {
     let wire = f.name.as_str();
     let ty = g.ty.tokens();
     let doc = field_doc(f);
-    let rename =
-        (naming::bare(&ident.to_string()) != wire).then(|| quote!(#[serde(rename = #wire)]));
-    let attrs = serde_attrs(g);
+    let attrs = wire_attr(g, naming::bare(&ident.to_string()) != wire);
     let at = format_ident!("at_{}", naming::bare(&ident.to_string()));
     let value_checks = checks(cx, &g.shape, &quote!(value), &at, &g.at)?;
     let (arg_ty, convert) = setter_conversion(&g.ty);
@@ -154,7 +123,7 @@ fn member(cx: &Cx<'_>, g: &FieldGen<'_>) -> Result<Member, Vec<Diagnostic>> {
     if f.required {
         let conv = convert(quote!(#ident));
         return Ok(Member {
-            decl: quote!(#[doc = #doc] #rename #attrs pub #ident: #ty),
+            decl: quote!(#[doc = #doc] #attrs pub #ident: #ty),
             ctor_arg: Some(quote!(#ident: #arg_ty)),
             ctor_init: quote!(#ident: #conv),
             setter: None,
@@ -172,8 +141,7 @@ fn member(cx: &Cx<'_>, g: &FieldGen<'_>) -> Result<Member, Vec<Diagnostic>> {
     Ok(Member {
         decl: quote! {
             #[doc = #doc]
-            #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-            #rename #attrs
+            #attrs
             pub #ident: ::core::option::Option<#ty>
         },
         ctor_arg: None,

@@ -2,9 +2,11 @@
 //! the code generator. Everything the generated code calls is reached through here, so it
 //! compiles in any crate that depends on `kling`.
 
+pub use kling_macros::Wire;
 pub use {schemars, serde, serde_json};
 
 pub mod check;
+pub mod object;
 pub mod options;
 mod price;
 pub mod wire;
@@ -19,22 +21,20 @@ pub use price::{Choice, Factor, Price, PricedOption};
 pub fn decode<T: serde::de::DeserializeOwned>(
     json: serde_json::Value,
 ) -> Result<T, crate::DecodeError> {
-    // Through `Object`: serde's derive would also accept a JSON array for a struct.
-    serde_path_to_error::deserialize(json)
-        .map(wire::Object::into_inner)
-        .map_err(|e| {
-            let path = e
-                .path()
-                .iter()
-                .filter_map(|s| match s {
-                    serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
-                    serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
-                    _ => None,
-                })
-                .collect();
-            crate::DecodeError {
-                path,
-                message: e.into_inner().to_string(),
-            }
-        })
+    // Generated structs deserialize only from JSON objects (see `object`).
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
+                serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
+                _ => None,
+            })
+            .collect();
+        crate::DecodeError {
+            path,
+            message: e.into_inner().to_string(),
+        }
+    })
 }

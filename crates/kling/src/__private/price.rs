@@ -34,8 +34,24 @@ pub type Choice = (usize, bool);
 
 impl Price {
     /// `base × Π numerators / Π denominators`, rounded up. The descriptor checks prove that every
-    /// combination fits and is exact, so saturation never happens.
+    /// combination fits in 64 bits and is exact; 128 bits are used only when a product does not
+    /// fit, and saturation never happens.
+    #[inline]
     pub fn cost(&self, choices: &[Choice]) -> MicroCents {
+        let (mut num, mut den) = (self.base, 1u64);
+        for (factor, &(index, _)) in self.factors.iter().zip(choices) {
+            let (_, n, d, _) = factor.options[index];
+            match (num.checked_mul(n), den.checked_mul(d)) {
+                (Some(a), Some(b)) => (num, den) = (a, b),
+                _ => return self.wide_cost(choices),
+            }
+        }
+        MicroCents::new(if den == 1 { num } else { num.div_ceil(den) })
+    }
+
+    /// [`Price::cost`] in 128 bits.
+    #[cold]
+    fn wide_cost(&self, choices: &[Choice]) -> MicroCents {
         let mut num = u128::from(self.base);
         let mut den: u128 = 1;
         for (factor, &(index, _)) in self.factors.iter().zip(choices) {
@@ -118,5 +134,11 @@ mod tests {
             factors: &PRICE.factors[1..],
         };
         assert_eq!(rounded.cost(&[(1, true)]).get(), 2);
+        // Products past 64 bits are computed in 128.
+        let wide = Price {
+            base: u64::MAX / 2,
+            factors: &PRICE.factors[1..],
+        };
+        assert_eq!(wide.cost(&[(1, true)]).get(), (u64::MAX / 2 / 2) * 3 + 2);
     }
 }

@@ -1,160 +1,80 @@
-//! Serde helpers for values whose wire type differs from their Rust type: PixelByte sends many
-//! booleans and integers as JSON strings (`"has_sound": "true"`, `"duration": "5"`).
+//! Values whose wire form differs from their Rust type: PixelByte sends many booleans and integers
+//! as JSON strings (`"has_sound": "true"`, `"duration": "5"`). `#[derive(Wire)]` reads and writes
+//! such fields through these wrappers, and takes their JSON Schema from them.
 
 use std::borrow::Cow;
 
 use serde::de::{Error, Unexpected};
-use serde::{Deserialize, Deserializer, Serializer};
-
-fn parse_bool<E: Error>(text: &str) -> Result<bool, E> {
-    match text {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        other => Err(E::invalid_value(
-            Unexpected::Str(other),
-            &"\"true\" or \"false\"",
-        )),
-    }
-}
-
-fn parse_int<E: Error>(text: &str) -> Result<i64, E> {
-    text.parse()
-        .map_err(|_| E::invalid_value(Unexpected::Str(text), &"a whole number written as a string"))
-}
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A `bool` sent as `"true"` / `"false"`.
-pub mod bool_string {
-    use super::*;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoolString(pub bool);
 
-    /// Writes `"true"` or `"false"`.
-    pub fn serialize<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(if *value { "true" } else { "false" })
-    }
+/// A whole number sent as a string (`"42"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntString(pub i64);
 
-    /// Reads `"true"` or `"false"`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-        parse_bool(&Cow::<str>::deserialize(deserializer)?)
-    }
-}
-
-/// An optional `bool` sent as `"true"` / `"false"` (use with `#[serde(default)]`).
-pub mod option_bool_string {
-    use super::*;
-
-    /// Writes `"true"` or `"false"`; `None` is skipped by the field's `skip_serializing_if`.
-    pub fn serialize<S: Serializer>(
-        value: &Option<bool>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(v) => super::bool_string::serialize(v, serializer),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    /// Reads `"true"` or `"false"`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<bool>, D::Error> {
-        super::bool_string::deserialize(deserializer).map(Some)
+impl Serialize for BoolString {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(if self.0 { "true" } else { "false" })
     }
 }
 
-/// An `i64` sent as a string (`"42"`).
-pub mod int_string {
-    use super::*;
-
-    /// Writes the number as a string.
-    pub fn serialize<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(value)
-    }
-
-    /// Reads a whole number written as a string.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        parse_int(&Cow::<str>::deserialize(deserializer)?)
-    }
-}
-
-/// An optional `i64` sent as a string (use with `#[serde(default)]`).
-pub mod option_int_string {
-    use super::*;
-
-    /// Writes the number as a string; `None` is skipped by the field's `skip_serializing_if`.
-    pub fn serialize<S: Serializer>(value: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(v) => serializer.collect_str(v),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    /// Reads a whole number written as a string.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<i64>, D::Error> {
-        super::int_string::deserialize(deserializer).map(Some)
-    }
-}
-
-/// Deserializes `T` only from a JSON object (serde's derive would also take an array).
-pub struct Object<T>(pub T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+impl<'de> Deserialize<'de> for BoolString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
-            type Value = Object<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Self::Value, A::Error> {
-                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
-            }
+        match Cow::<str>::deserialize(deserializer)?.as_ref() {
+            "true" => Ok(Self(true)),
+            "false" => Ok(Self(false)),
+            other => Err(D::Error::invalid_value(
+                Unexpected::Str(other),
+                &"\"true\" or \"false\"",
+            )),
         }
-        deserializer.deserialize_map(ObjectVisitor(std::marker::PhantomData))
     }
 }
 
-impl<T> Object<T> {
-    /// The deserialized value.
-    pub fn into_inner(self) -> T {
-        self.0
+impl Serialize for IntString {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
     }
 }
 
-/// `deserialize_with` for a struct-typed field: only a JSON object is accepted.
-pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    Object::<T>::deserialize(deserializer).map(|o| o.0)
+impl<'de> Deserialize<'de> for IntString {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(deserializer)?;
+        text.parse().map(Self).map_err(|_| {
+            D::Error::invalid_value(
+                Unexpected::Str(&text),
+                &"a whole number written as a string",
+            )
+        })
+    }
 }
 
-/// `deserialize_with` for an optional struct-typed field (use with `#[serde(default)]`).
-pub fn option_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    object(deserializer).map(Some)
+impl From<BoolString> for bool {
+    fn from(value: BoolString) -> bool {
+        value.0
+    }
 }
 
-/// `deserialize_with` for a list of structs: every item must be a JSON object.
-pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Vec<T>, D::Error> {
-    Vec::<Object<T>>::deserialize(deserializer)
-        .map(|items| items.into_iter().map(|o| o.0).collect())
+impl From<BoolString> for Option<bool> {
+    fn from(value: BoolString) -> Option<bool> {
+        Some(value.0)
+    }
 }
 
-/// `deserialize_with` for an optional list of structs (use with `#[serde(default)]`).
-pub fn option_objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<T>>, D::Error> {
-    objects(deserializer).map(Some)
+impl From<IntString> for i64 {
+    fn from(value: IntString) -> i64 {
+        value.0
+    }
 }
 
-/// The JSON Schema of a boolean sent as a string.
-pub struct BoolString;
+impl From<IntString> for Option<i64> {
+    fn from(value: IntString) -> Option<i64> {
+        Some(value.0)
+    }
+}
 
 impl schemars::JsonSchema for BoolString {
     fn schema_name() -> Cow<'static, str> {
@@ -165,9 +85,6 @@ impl schemars::JsonSchema for BoolString {
         schemars::json_schema!({ "type": "string", "enum": ["false", "true"] })
     }
 }
-
-/// The JSON Schema of a whole number sent as a string.
-pub struct IntString;
 
 impl schemars::JsonSchema for IntString {
     fn schema_name() -> Cow<'static, str> {
@@ -181,47 +98,37 @@ impl schemars::JsonSchema for IntString {
 
 #[cfg(test)]
 mod tests {
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    struct Probe {
-        #[serde(with = "super::bool_string")]
-        flag: bool,
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "super::option_int_string"
-        )]
-        count: Option<i64>,
-    }
+    use super::*;
 
     #[test]
     fn strings_round_trip() {
-        let json = serde_json::json!({"flag": "true", "count": "42"});
-        let probe: Probe = serde_json::from_value(json.clone()).unwrap();
-        assert_eq!(
-            probe,
-            Probe {
-                flag: true,
-                count: Some(42)
-            }
-        );
-        assert_eq!(serde_json::to_value(&probe).unwrap(), json);
-        let probe: Probe = serde_json::from_value(serde_json::json!({"flag": "false"})).unwrap();
-        assert_eq!(probe.count, None);
+        let flag: BoolString = serde_json::from_value(serde_json::json!("true")).unwrap();
+        assert_eq!(flag, BoolString(true));
+        assert_eq!(serde_json::to_value(flag).unwrap(), "true");
+        let count: IntString = serde_json::from_value(serde_json::json!("-42")).unwrap();
+        assert_eq!(count, IntString(-42));
+        assert_eq!(serde_json::to_value(count).unwrap(), "-42");
     }
 
     #[test]
     fn wrong_encodings_are_refused() {
         for bad in [
-            serde_json::json!({"flag": true}),
-            serde_json::json!({"flag": "yes"}),
-            serde_json::json!({"flag": "true", "count": 4}),
-            serde_json::json!({"flag": "true", "count": "4.5"}),
-            serde_json::json!({"flag": "true", "count": null}),
+            serde_json::json!(true),
+            serde_json::json!("yes"),
+            serde_json::json!(null),
         ] {
             assert!(
-                serde_json::from_value::<Probe>(bad.clone()).is_err(),
+                serde_json::from_value::<BoolString>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+        for bad in [
+            serde_json::json!(4),
+            serde_json::json!("4.5"),
+            serde_json::json!(null),
+        ] {
+            assert!(
+                serde_json::from_value::<IntString>(bad.clone()).is_err(),
                 "{bad}"
             );
         }
