@@ -367,23 +367,12 @@ impl Descriptor {
 }
 
 impl Field {
-    /// The options of this field as text, treating a boolean as the options `false`, `true`
-    /// (`None` when the set is open or the field has no shape).
-    pub fn choices(&self) -> Option<Vec<String>> {
-        self.shape().ok()?.choices()
-    }
-
     /// The Rust name of this field: `rust_name` when set, else derived by [`crate::naming::field_ident`].
     pub fn rust_ident(&self) -> String {
         match &self.rust_name {
             Some(name) => crate::naming::field_ident(name),
             None => crate::naming::field_ident(&self.name),
         }
-    }
-
-    /// Whether values of this field are numbers to users (wire numbers, or integers sent as strings).
-    pub fn is_numeric(&self) -> bool {
-        self.shape().is_ok_and(|s| s.is_numeric())
     }
 
     /// The default as option text (`"5"`, `"true"`), when there is one.

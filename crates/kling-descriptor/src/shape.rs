@@ -260,7 +260,35 @@ pub(crate) fn resolve(f: &Field) -> (Option<Shape<'_>>, Vec<ShapeProblem>) {
         }
         (WireType::Object, ..) => Some(Shape::Object(&f.fields)),
     };
+    if let Some(shape) = &shape {
+        unused(f, shape, &mut problems);
+    }
     (shape, problems.0)
+}
+
+/// Keys the wire type allows but the shape has no use for (a length on options, bounds on
+/// integer options): refused rather than ignored.
+fn unused(f: &Field, shape: &Shape<'_>, problems: &mut Problems) {
+    let text = matches!(shape, Shape::Text { .. } | Shape::Url { .. });
+    let bounded = matches!(shape, Shape::Int(_) | Shape::Number { .. });
+    let string = f.wire_type == WireType::String;
+    let number = matches!(f.wire_type, WireType::Integer | WireType::Number);
+    // (present, key, allowed by the wire type, used by the shape); `applicable` reports the rest.
+    for (present, key, allowed, used) in [
+        (f.format.is_some(), "format", string, text),
+        (f.max_length.is_some(), "max_length", string, text),
+        (f.minimum.is_some(), "minimum", number, bounded),
+        (f.maximum.is_some(), "maximum", number, bounded),
+    ] {
+        if present && allowed && !used {
+            problems.push(
+                Pointer::root().key(key),
+                Code::KeyNotApplicable,
+                format!("`{key}` does not apply to a field with options or a `value_type`"),
+                "remove it; the options or the value type say what the value can be",
+            );
+        }
+    }
 }
 
 /// The options with their values, reporting each that is not a value of the field's type.

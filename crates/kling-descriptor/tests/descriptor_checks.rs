@@ -323,7 +323,7 @@ fn pricing_parameters_price_values_that_are_not_sent() {
 }
 
 #[test]
-fn keys_that_do_not_apply_to_the_wire_type() {
+fn keys_that_do_not_apply_to_the_field() {
     let diags = diagnose(|v| {
         v["fields"][0]["max_items"] = json!(3);
         v["fields"][0]["minimum"] = json!(1);
@@ -337,6 +337,14 @@ fn keys_that_do_not_apply_to_the_wire_type() {
             .push(json!({"name": "images", "description": "x", "type": "array"}));
     });
     assert_has(&diags, Code::MissingItems, "/fields/3");
+    // Allowed by the wire type, but options leave them nothing to mean.
+    let diags = diagnose(|v| {
+        v["fields"][1]["max_length"] = json!(3);
+        v["fields"][1]["format"] = json!("url");
+    });
+    assert_has(&diags, Code::KeyNotApplicable, "/fields/1/max_length");
+    assert_has(&diags, Code::KeyNotApplicable, "/fields/1/format");
+    assert_eq!(errors(&diags), 2, "{}", render(&diags));
 }
 
 #[test]
