@@ -25,6 +25,9 @@ pub trait OptionEnum: Copy + 'static {
     fn index(self) -> usize;
 }
 
+// The generic functions below are instantiated per enum (and per serializer or deserializer):
+// each only picks the table and the variant, and leaves the work to a function that is not.
+
 /// The wire text of `value`.
 pub fn text<T: OptionEnum>(value: T) -> &'static str {
     T::OPTIONS[value.index()]
@@ -37,51 +40,78 @@ pub fn display<T: OptionEnum>(value: T, f: &mut fmt::Formatter<'_>) -> fmt::Resu
 
 /// `FromStr`: the option whose wire text is `text`.
 pub fn parse<T: OptionEnum>(text: &str) -> Result<T, UnknownOption> {
-    T::OPTIONS
-        .iter()
-        .position(|option| *option == text)
-        .map(|i| T::ALL[i])
-        .ok_or_else(|| UnknownOption {
-            value: text.to_string(),
-            options: T::OPTIONS,
-        })
+    text_index(T::OPTIONS, text).map(|i| T::ALL[i])
 }
 
 /// `Serialize`: the wire text, or the integer for options sent as integers.
 pub fn serialize<T: OptionEnum, S: Serializer>(value: T, serializer: S) -> Result<S::Ok, S::Error> {
-    match T::INTEGERS {
-        Some(integers) => serializer.serialize_i64(integers[value.index()]),
-        None => serializer.serialize_str(text(value)),
-    }
+    let i = value.index();
+    write(
+        serializer,
+        T::OPTIONS[i],
+        T::INTEGERS.map(|integers| integers[i]),
+    )
 }
 
 /// `Deserialize`: a known wire text, or a known integer for options sent as integers.
 pub fn deserialize<'de, T: OptionEnum, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    match T::INTEGERS {
-        Some(integers) => {
-            let n = i64::deserialize(deserializer)?;
-            integers
-                .iter()
-                .position(|i| *i == n)
-                .map(|i| T::ALL[i])
-                .ok_or_else(|| {
-                    D::Error::custom(UnknownOption {
-                        value: n.to_string(),
-                        options: T::OPTIONS,
-                    })
-                })
-        }
-        None => parse(&Cow::<str>::deserialize(deserializer)?).map_err(D::Error::custom),
-    }
+    read(deserializer, T::OPTIONS, T::INTEGERS).map(|i| T::ALL[i])
 }
 
 /// `JsonSchema`: the closed set of strings, or of integers.
 pub fn schema<T: OptionEnum>() -> schemars::Schema {
-    match T::INTEGERS {
+    enum_schema(T::OPTIONS, T::INTEGERS)
+}
+
+fn enum_schema(options: &[&str], integers: Option<&[i64]>) -> schemars::Schema {
+    match integers {
         Some(integers) => schemars::json_schema!({ "type": "integer", "enum": integers }),
-        None => schemars::json_schema!({ "type": "string", "enum": T::OPTIONS }),
+        None => schemars::json_schema!({ "type": "string", "enum": options }),
+    }
+}
+
+fn text_index(options: &'static [&'static str], text: &str) -> Result<usize, UnknownOption> {
+    options
+        .iter()
+        .position(|option| *option == text)
+        .ok_or_else(|| UnknownOption {
+            value: text.to_string(),
+            options,
+        })
+}
+
+fn write<S: Serializer>(
+    serializer: S,
+    text: &str,
+    integer: Option<i64>,
+) -> Result<S::Ok, S::Error> {
+    match integer {
+        Some(n) => serializer.serialize_i64(n),
+        None => serializer.serialize_str(text),
+    }
+}
+
+/// The index of the option a deserializer holds.
+fn read<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    options: &'static [&'static str],
+    integers: Option<&'static [i64]>,
+) -> Result<usize, D::Error> {
+    match integers {
+        Some(integers) => {
+            let n = i64::deserialize(deserializer)?;
+            integers.iter().position(|i| *i == n).ok_or_else(|| {
+                D::Error::custom(UnknownOption {
+                    value: n.to_string(),
+                    options,
+                })
+            })
+        }
+        None => {
+            text_index(options, &Cow::<str>::deserialize(deserializer)?).map_err(D::Error::custom)
+        }
     }
 }
 
