@@ -217,15 +217,13 @@ fn deserialize(name: &syn::Ident, fields: &[WireField]) -> TokenStream {
         .enumerate()
         .map(|(i, f)| {
             let (index, key) = (syn::Index::from(i), &f.name);
-            let wrapper = match (&f.text, &f.optional) {
-                (Some(text), _) => Some(text.clone()),
-                (None, Some(inner)) if f.object => Some(quote!(#inner)),
-                _ => None,
+            let ty = &f.ty;
+            let wire = match (&f.text, &f.optional) {
+                (Some(text), _) => text.clone(),
+                (None, Some(inner)) if f.object => quote!(#inner),
+                _ => quote!(#ty),
             };
-            match wrapper {
-                Some(w) => quote!(#object::read_as::<#w, _, _>(&mut __p.#index, #key, __map)),
-                None => quote!(#object::read(&mut __p.#index, #key, __map)),
-            }
+            quote!(#object::read::<#wire, _, _>(&mut __p.#index, #key, __map))
         })
         .collect();
     let read_body = match reads.split_last() {

@@ -81,22 +81,9 @@ impl Visitor<'_> for FieldIndex {
     }
 }
 
-/// Reads a field's value into its slot, refusing a key given twice.
-pub fn read<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
-    slot: &mut Option<T>,
-    name: &'static str,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(A::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-/// Reads a field's value in its wire form `W` (a boolean written as text, or a struct that must
-/// not be `null`) into its slot.
-pub fn read_as<'de, W: Deserialize<'de> + Into<T>, T, A: MapAccess<'de>>(
+/// Reads a field's value into its slot, refusing a key given twice. `W` is its wire form: the
+/// field's type, or a wrapper for a boolean written as text or a struct that may not be `null`.
+pub fn read<'de, W: Deserialize<'de> + Into<T>, T, A: MapAccess<'de>>(
     slot: &mut Option<T>,
     name: &'static str,
     map: &mut A,
