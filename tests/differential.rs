@@ -1,30 +1,28 @@
 //! The generated code and kling-descriptor's run-time interpretation are two independent
-//! implementations of the same descriptors. They must agree on every price and every verdict.
+//! implementations of the same descriptors. They must agree on every price and every verdict,
+//! down to the words of each violation. The inputs are built from each field's shape.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use kling::prelude::*;
-use kling_descriptor::input::{self, ViolationCode};
-use kling_descriptor::model::{Descriptor, Field, Format, Items, Rule, ValueType, WireType};
+use kling_descriptor::input::{self, Violation, ViolationCode};
+use kling_descriptor::model::{Descriptor, Field, Rule, WireType};
+use kling_descriptor::shape::Shape;
 use kling_workspace_tests::catalog;
 use serde_json::{Map, Value, json};
 
-/// The wire value of an option's text for a field.
-fn wire(wire_type: WireType, text: &str) -> Value {
-    match wire_type {
+/// The shape of a field of a checked descriptor.
+fn shape(f: &Field) -> Shape<'_> {
+    f.shape().expect("the catalog's fields have shapes")
+}
+
+/// The wire value of an option's text for a value of `shape`.
+fn wire(shape: &Shape<'_>, text: &str) -> Value {
+    match shape.wire_type() {
         WireType::Boolean => Value::Bool(text == "true"),
         WireType::Integer => json!(text.parse::<i64>().expect("integer option")),
         WireType::Number => json!(text.parse::<f64>().expect("number option")),
         _ => Value::String(text.to_string()),
-    }
-}
-
-fn sample_string(value_type: Option<ValueType>, format: Option<Format>) -> Value {
-    match (value_type, format) {
-        (Some(ValueType::Boolean), _) => json!("true"),
-        (Some(ValueType::Integer), _) => json!("3"),
-        (_, Some(Format::Url)) => json!("https://example.com/media/sample.png"),
-        _ => json!("a sample value"),
     }
 }
 
@@ -33,45 +31,37 @@ fn sample(f: &Field) -> Value {
     if let Some(default) = &f.default {
         return default.clone();
     }
-    if let Some(option) = f.options.as_ref().and_then(|o| o.first()) {
-        return wire(f.wire_type, option);
+    sample_of(&shape(f))
+}
+
+/// A valid value of a shape, without a default to go by.
+fn sample_of(shape: &Shape<'_>) -> Value {
+    if let Some(option) = shape.options().and_then(|o| o.first()) {
+        return wire(shape, option);
     }
-    match f.wire_type {
-        WireType::String => sample_string(f.value_type, f.format),
-        WireType::Boolean => json!(true),
-        WireType::Integer => json!(f.minimum.map_or(1, |m| m as i64)),
-        WireType::Number => json!(match (f.minimum, f.maximum) {
+    match shape {
+        Shape::BoolText(_) => json!("true"),
+        Shape::IntText => json!("3"),
+        Shape::Url { .. } => json!("https://example.com/media/sample.png"),
+        Shape::Text { .. } | Shape::TextOption(_) => json!("a sample value"),
+        Shape::Bool => json!(true),
+        Shape::Int(bounds) => json!(bounds.minimum.map_or(1, |m| m as i64)),
+        Shape::IntOption { .. } => json!(1),
+        Shape::Number { bounds, .. } => json!(match (bounds.minimum, bounds.maximum) {
             (Some(lo), Some(hi)) => (lo + hi) / 2.0,
             (Some(lo), None) => lo,
             (None, Some(hi)) => hi,
             (None, None) => 0.5,
         }),
-        WireType::Array => {
-            let count = f.min_items.unwrap_or(1).max(1) as usize;
-            Value::Array(vec![sample_item(f.items.as_deref().expect("items")); count])
+        Shape::Array {
+            item, min_items, ..
+        } => {
+            let count = min_items.unwrap_or(1).max(1) as usize;
+            Value::Array(vec![sample_of(item); count])
         }
-        WireType::Object => Value::Object(
-            f.fields
-                .iter()
-                .map(|m| (m.name.clone(), sample(m)))
-                .collect(),
-        ),
-    }
-}
-
-fn sample_item(items: &Items) -> Value {
-    match items.wire_type {
-        WireType::Object => Value::Object(
-            items
-                .fields
-                .iter()
-                .map(|m| (m.name.clone(), sample(m)))
-                .collect(),
-        ),
-        WireType::Boolean => json!(true),
-        WireType::Integer => json!(1),
-        WireType::Number => json!(0.5),
-        _ => sample_string(None, items.format),
+        Shape::Object(fields) => {
+            Value::Object(fields.iter().map(|m| (m.name.clone(), sample(m))).collect())
+        }
     }
 }
 
@@ -90,9 +80,9 @@ fn minimal(d: &Descriptor) -> Map<String, Value> {
         .collect()
 }
 
-/// A value of the wrong JSON type for a field.
-fn wrong_type(f: &Field) -> Value {
-    match f.wire_type {
+/// A value of the wrong JSON type for a value of `shape`.
+fn wrong_type(shape: &Shape<'_>) -> Value {
+    match shape.wire_type() {
         WireType::String => json!(5),
         WireType::Boolean => json!("true"),
         WireType::Integer => json!(1.5),
@@ -104,61 +94,85 @@ fn wrong_type(f: &Field) -> Value {
 
 /// Broken variants of one field's value (each alone is invalid).
 fn field_mutations(f: &Field) -> Vec<Value> {
-    let mut out = vec![wrong_type(f)];
-    if f.options.is_some() || f.value_type.is_some() {
-        out.push(wire(f.wire_type, "not-an-option"));
-    }
-    if let Some(max) = f.max_length {
-        out.push(json!("x".repeat(max as usize + 1)));
-    }
-    if f.format == Some(Format::Url) {
-        out.push(json!("not a url"));
-    }
-    if let Some(min) = f.minimum {
-        out.push(json!(min - 1.0));
-    }
-    if let Some(max) = f.maximum {
-        out.push(json!(max + 1.0));
-    }
-    if let Some(items) = f.items.as_deref() {
-        let item = sample_item(items);
-        if let Some(max) = f.max_items {
-            out.push(Value::Array(vec![item.clone(); max as usize + 1]));
+    let shape = shape(f);
+    let mut out = vec![wrong_type(&shape)];
+    match &shape {
+        Shape::TextOption(_)
+        | Shape::IntOption { .. }
+        | Shape::BoolText(_)
+        | Shape::IntText
+        | Shape::Number {
+            options: Some(_), ..
+        } => out.push(wire(&shape, "not-an-option")),
+        Shape::Text { max_length } | Shape::Url { max_length } => {
+            if let Some(max) = max_length {
+                out.push(json!("x".repeat(*max as usize + 1)));
+            }
+            if matches!(shape, Shape::Url { .. }) {
+                out.push(json!("not a url"));
+            }
         }
-        if let Some(min) = f.min_items.filter(|m| *m > 0) {
-            out.push(Value::Array(vec![item.clone(); min as usize - 1]));
+        Shape::Int(bounds) | Shape::Number { bounds, .. } => {
+            if let Some(min) = bounds.minimum {
+                out.push(json!(min - 1.0));
+            }
+            if let Some(max) = bounds.maximum {
+                out.push(json!(max + 1.0));
+            }
         }
-        out.push(json!([1, "two", null]));
-        if items.wire_type == WireType::Object {
-            for m in &items.fields {
+        Shape::Array {
+            item,
+            min_items,
+            max_items,
+        } => out.extend(array_mutations(item, *min_items, *max_items)),
+        Shape::Object(members) => {
+            for m in *members {
                 for broken in field_mutations(m) {
-                    let mut one = item.clone();
+                    let mut object = sample(f);
+                    object[&m.name] = broken;
+                    out.push(object);
+                }
+            }
+        }
+        Shape::Bool => {}
+    }
+    out
+}
+
+/// Broken variants of an array's value.
+fn array_mutations(item: &Shape<'_>, min: Option<u32>, max: Option<u32>) -> Vec<Value> {
+    let sample = sample_of(item);
+    let mut out = Vec::new();
+    if let Some(max) = max {
+        out.push(Value::Array(vec![sample.clone(); max as usize + 1]));
+    }
+    if let Some(min) = min.filter(|m| *m > 0) {
+        out.push(Value::Array(vec![sample.clone(); min as usize - 1]));
+    }
+    out.push(json!([1, "two", null]));
+    match item {
+        Shape::Object(members) => {
+            for m in *members {
+                for broken in field_mutations(m) {
+                    let mut one = sample.clone();
                     one[&m.name] = broken;
                     out.push(json!([one]));
                 }
                 if m.required {
-                    let mut one = item.clone();
+                    let mut one = sample.clone();
                     one.as_object_mut().expect("object").remove(&m.name);
                     out.push(json!([one]));
                 }
             }
-            let mut extra = item.clone();
+            let mut extra = sample.clone();
             extra["zz_unknown"] = json!(1);
             out.push(json!([extra]));
         }
-        if items.format == Some(Format::Url) {
-            out.push(json!([
-                "https://example.com/a.png",
-                "ftp://example.com/b.png"
-            ]));
-        }
-    }
-    for m in &f.fields {
-        for broken in field_mutations(m) {
-            let mut object = sample(f);
-            object[&m.name] = broken;
-            out.push(object);
-        }
+        Shape::Url { .. } => out.push(json!([
+            "https://example.com/a.png",
+            "ftp://example.com/b.png"
+        ])),
+        _ => {}
     }
     out
 }
@@ -179,7 +193,10 @@ fn rule_mutations(
             let (Some(a), Some(w)) = (d.field(array), d.field(when_present)) else {
                 return out;
             };
-            let item = sample_item(a.items.as_deref().expect("items"));
+            let Shape::Array { item, .. } = shape(a) else {
+                panic!("{array} is an array")
+            };
+            let item = sample_of(&item);
             let mut input = base.clone();
             input.insert(
                 array.clone(),
@@ -196,20 +213,23 @@ fn rule_mutations(
             limit_field,
         } => {
             let Some(a) = d.field(array) else { return out };
-            let items = a.items.as_deref().expect("items");
-            let member = items
-                .fields
+            let Shape::Array { item, .. } = shape(a) else {
+                panic!("{array} is an array")
+            };
+            let Shape::Object(members) = *item else {
+                panic!("{array} holds objects")
+            };
+            let member = members
                 .iter()
                 .find(|m| m.name == *item_field)
                 .expect("member");
-            let biggest = member
-                .options
-                .as_ref()
+            let member_shape = shape(member);
+            let biggest = member_shape
+                .options()
                 .and_then(|o| o.last())
-                .expect("options")
-                .clone();
-            let mut item = sample_item(items);
-            item[item_field] = wire(member.wire_type, &biggest);
+                .expect("options");
+            let mut item = sample_of(&Shape::Object(members));
+            item[item_field] = wire(&member_shape, biggest);
             for count in 1..=3 {
                 let mut input = base.clone();
                 input.insert(array.clone(), Value::Array(vec![item.clone(); count]));
@@ -231,14 +251,18 @@ const DECODE_CODES: [ViolationCode; 6] = [
     ViolationCode::NotAnInteger,
 ];
 
+/// Violations in a comparable order.
+fn sorted(violations: impl IntoIterator<Item = Violation>) -> Vec<Violation> {
+    let mut all: Vec<Violation> = violations.into_iter().collect();
+    all.sort_by(|a, b| (&a.path, a.code, &a.message).cmp(&(&b.path, b.code, &b.message)));
+    all
+}
+
 fn verdicts_agree(id: ModelId, d: &Descriptor, json: &Value) -> Result<(), String> {
-    let dynamic: BTreeSet<(String, ViolationCode)> = input::validate_input(d, json)
-        .into_iter()
-        .map(|v| (v.path, v.code))
-        .collect();
+    let dynamic = sorted(input::validate_input(d, json));
     match id.decode_input(json.clone()) {
         Err(e) => {
-            if dynamic.iter().any(|(_, code)| DECODE_CODES.contains(code)) {
+            if dynamic.iter().any(|v| DECODE_CODES.contains(&v.code)) {
                 Ok(())
             } else {
                 Err(format!(
@@ -247,10 +271,8 @@ fn verdicts_agree(id: ModelId, d: &Descriptor, json: &Value) -> Result<(), Strin
             }
         }
         Ok(typed) => {
-            let typed: BTreeSet<(String, ViolationCode)> = match typed.validate() {
-                Ok(()) => BTreeSet::new(),
-                Err(v) => v.into_iter().map(|v| (v.path, v.code)).collect(),
-            };
+            // The whole violation: path, code and the words both take from `Violation`.
+            let typed = sorted(typed.validate().err().unwrap_or_default());
             if typed == dynamic {
                 Ok(())
             } else {
@@ -323,7 +345,7 @@ fn every_price_combination_agrees() {
             for (field, option) in combo {
                 match d.field(field) {
                     Some(f) => {
-                        json.insert(field.to_string(), wire(f.wire_type, option));
+                        json.insert(field.to_string(), wire(&shape(f), option));
                     }
                     None => {
                         parameters.insert(field.to_string(), option.to_string());

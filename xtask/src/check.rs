@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use kling_descriptor::load::Loaded;
-use kling_descriptor::{Diagnostic, check, load};
+use kling_descriptor::{Code, Diagnostic, check, load};
 
 use crate::paths;
 
@@ -55,7 +55,8 @@ fn stale_catalog(path: &Path, models: &[Loaded]) -> Option<Diagnostic> {
     match std::fs::read_to_string(path) {
         Ok(text) if text == fresh => None,
         _ => Some(
-            Diagnostic::error(
+            Diagnostic::new(
+                Code::StaleCatalog,
                 path,
                 "",
                 "the model catalog (docs/MODELS.md) is missing or stale",
@@ -74,7 +75,7 @@ fn missing_snapshots(root: &Path, models: &[Loaded]) -> Vec<Diagnostic> {
                 loaded.descriptor.slug.replace('/', "__")
             ));
             (!snap.exists()).then(|| {
-                Diagnostic::error(&loaded.file, "/slug", format!("no snapshot of the generated code ({})", snap.display()))
+                Diagnostic::new(Code::MissingSnapshot, &loaded.file, "/slug", format!("no snapshot of the generated code ({})", snap.display()))
                     .with_hint("run `INSTA_UPDATE=always cargo test -p kling-workspace-tests --test expand`, review and commit it")
             })
         })
@@ -85,11 +86,17 @@ fn stale_meta_schema(schema_path: &Path) -> Option<Diagnostic> {
     match std::fs::read_to_string(schema_path) {
         Ok(text) if text == crate::schema::meta_schema_text() => None,
         Ok(_) => Some(
-            Diagnostic::error(schema_path, "", "the descriptor format's schema is stale")
-                .with_hint("run `cargo xtask schema` and commit the result"),
+            Diagnostic::new(
+                Code::StaleMetaSchema,
+                schema_path,
+                "",
+                "the descriptor format's schema is stale",
+            )
+            .with_hint("run `cargo xtask schema` and commit the result"),
         ),
         Err(e) => Some(
-            Diagnostic::error(
+            Diagnostic::new(
+                Code::StaleMetaSchema,
                 schema_path,
                 "",
                 format!("cannot read the descriptor format's schema: {e}"),

@@ -44,7 +44,12 @@ pub fn run(args: &Args) -> Result<(), String> {
             errors.join("\n")
         ));
     }
-    let tokens = kling_codegen::model_module(loaded, &kling_codegen::Options::default());
+    let tokens = kling_codegen::model_module(loaded, &kling_codegen::Options::default()).map_err(
+        |errors| {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            format!("{}\ncannot expand this model", errors.join("\n"))
+        },
+    )?;
     let text = kling_codegen::pretty(tokens)?;
     print!("{text}");
     Ok(())

@@ -301,11 +301,14 @@ fn a_real_shape_page_priced_per_image() {
         "lumen-forge/lumen-still-2/text-to-image",
     );
     assert_eq!(d.pricing.base_unit_stated.as_deref(), Some("per image"));
+    // The prose range 1 to 4 and the price table's options agree: the options are the values.
     let images = d.field("num_images").unwrap();
     assert_eq!(
         (images.minimum, images.maximum, images.default.clone()),
-        (Some(1.0), Some(4.0), Some(1.into()))
+        (None, None, Some(1.into()))
     );
+    assert_eq!(images.options.as_deref().unwrap(), ["1", "2", "3", "4"]);
+    assert!(!stdout.contains("outside the range"), "{stdout}");
     let palette = d.field("palette").unwrap();
     assert_eq!(
         (palette.max_items, palette.items.as_ref().unwrap().format),

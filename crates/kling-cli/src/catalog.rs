@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use kling::ModelId;
-use kling_cli::fields;
 use kling_descriptor::Descriptor;
+use kling_descriptor::naming::nearest;
 
 use crate::fail::Fail;
 
@@ -20,7 +20,7 @@ pub fn descriptor(slug: &str) -> Result<Descriptor, Fail> {
     if let Some(d) = all.remove(slug) {
         return Ok(d);
     }
-    let hint = match fields::nearest(slug, all.keys().map(String::as_str)) {
+    let hint = match nearest(slug, all.keys().map(String::as_str)) {
         Some(n) => format!("did you mean `{n}`?"),
         None => "`kling models` lists them".to_string(),
     };
@@ -49,7 +49,13 @@ pub fn field_candidates() -> Vec<clap::builder::PossibleValue> {
     for d in all().unwrap_or_default().values() {
         for f in &d.fields {
             words.insert(format!("{}=", f.name));
-            for option in f.choices().into_iter().flatten() {
+            for option in f
+                .shape()
+                .ok()
+                .and_then(|s| s.choices())
+                .into_iter()
+                .flatten()
+            {
                 words.insert(format!("{}={option}", f.name));
             }
         }

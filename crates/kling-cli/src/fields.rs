@@ -2,9 +2,10 @@
 
 use kling_descriptor::Descriptor;
 use kling_descriptor::model::{Field, WireType};
+use kling_descriptor::shape::Shape;
 use serde_json::{Map, Value};
 
-pub use kling::model::nearest;
+use kling_descriptor::naming::nearest;
 
 /// One problem with the arguments, for people (its `Display`) and programs (its field).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,9 +41,10 @@ impl std::fmt::Display for Problem {
     }
 }
 
-fn scalar(field: &Field, wire: WireType, text: &str) -> Result<Value, String> {
+/// The wire value of `text` for a value of `shape` (the whole field, or one array item).
+fn scalar(field: &Field, shape: &Shape<'_>, text: &str) -> Result<Value, String> {
     let name = &field.name;
-    match wire {
+    match shape.wire_type() {
         WireType::Boolean => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
@@ -152,22 +154,22 @@ fn assemble(
             ));
             continue;
         };
-        let value = if field.wire_type == WireType::Array && !text.trim_start().starts_with('[') {
+        let value = match field.shape() {
+            Err(_) => Err(format!(
+                "{name}: the model's descriptor does not say what it holds"
+            )),
             // A plain value adds one item; repeat the field for more.
-            let item_wire = field
-                .items
-                .as_deref()
-                .map_or(WireType::String, |i| i.wire_type);
-            scalar(field, item_wire, text).map(|item| {
-                let mut items = match input.remove(name) {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                };
-                items.push(item);
-                Value::Array(items)
-            })
-        } else {
-            scalar(field, field.wire_type, text)
+            Ok(Shape::Array { item, .. }) if !text.trim_start().starts_with('[') => {
+                scalar(field, &item, text).map(|item| {
+                    let mut items = match input.remove(name) {
+                        Some(Value::Array(items)) => items,
+                        _ => Vec::new(),
+                    };
+                    items.push(item);
+                    Value::Array(items)
+                })
+            }
+            Ok(shape) => scalar(field, &shape, text),
         };
         match value {
             Ok(value) => {

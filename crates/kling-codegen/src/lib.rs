@@ -6,22 +6,32 @@
 //!
 //! For each model the output is a module holding the typed `Input` (required fields are
 //! constructor arguments, options are closed enums, booleans and integers sent as strings are
-//! `bool`/`i64`), its validation, its cost as integer arithmetic on constants, and an
-//! implementation of `kling::Model`. [`catalog`] adds the registry (`ModelId`, `AnyInput`).
-//! Every path in the generated code is fully qualified, so it compiles wherever `kling` is a
-//! dependency.
+//! `bool`/`i64`), its validation, one price table from which the cost and its breakdown are
+//! computed, and an implementation of `kling::Model`. [`catalog`] adds the registry (`ModelId`,
+//! `AnyInput`). Every path in the generated code is fully qualified, so it compiles wherever
+//! `kling` is a dependency.
+//!
+//! The generator is strict: what it cannot express is an error naming the descriptor file and
+//! JSON pointer, never a placeholder or an omission. Most such errors are refused by the checks
+//! first; the generator still refuses them on its own.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use kling_descriptor::diagnostics::Pointer;
 use kling_descriptor::load::{self, Loaded};
-use kling_descriptor::{check, naming};
+use kling_descriptor::{Code, Diagnostic, check, naming};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
+mod checks;
+mod enums;
 mod fields;
 mod model;
+mod price;
 mod registry;
+mod rules;
+mod structs;
 
 /// How generated code refers back to the descriptor files.
 #[derive(Debug, Clone, Default)]
@@ -46,81 +56,69 @@ pub fn expand_dir(
     let catalog = load::load_dir(dir);
     let mut diagnostics = catalog.diagnostics;
     diagnostics.extend(check::check_catalog(&catalog.descriptors));
-    let errors: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| {
-            let file = d.file.strip_prefix(dir).unwrap_or(&d.file);
-            let file = Path::new(display_dir).join(file);
-            let mut text = format!("{}#{}: {}", file.display(), d.pointer, d.message);
-            if let Some(hint) = &d.hint {
-                text.push_str(&format!(" (hint: {hint})"));
-            }
-            text
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
+    diagnostics.retain(Diagnostic::is_error);
+    if catalog.descriptors.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(Code::NoDescriptors, dir, "", "no model descriptors found").with_hint(
+                "descriptors are `provider/model/capability.json` files under the directory",
+            ),
+        );
     }
-    if catalog.descriptors.is_empty() {
-        return Err(vec![format!(
-            "no model descriptors found under {display_dir}"
-        )]);
+    let render = |diagnostics: Vec<Diagnostic>| {
+        diagnostics
+            .iter()
+            .map(|d| render(d, dir, display_dir))
+            .collect()
+    };
+    if !diagnostics.is_empty() {
+        return Err(render(diagnostics));
     }
-    let mut unsupported = Vec::new();
-    for loaded in &catalog.descriptors {
-        if let Err(reason) = model::supported(&loaded.descriptor) {
-            unsupported.push(format!(
-                "{}/{}: {reason}",
-                display_dir, loaded.relative_path
-            ));
-        }
+    catalog_tokens(&catalog.descriptors, options).map_err(render)
+}
+
+/// `file#pointer: message (hint: …)`, the file shown under `display_dir`.
+fn render(d: &Diagnostic, dir: &Path, display_dir: &str) -> String {
+    let file = d.file.strip_prefix(dir).unwrap_or(&d.file);
+    let file = Path::new(display_dir).join(file);
+    let mut text = format!("{}#{}: {}", file.display(), d.pointer, d.message);
+    if let Some(hint) = &d.hint {
+        text.push_str(&format!(" (hint: {hint})"));
     }
-    if !unsupported.is_empty() {
-        return Err(unsupported);
-    }
-    Ok(catalog_tokens(&catalog.descriptors, options))
+    text
 }
 
 /// The whole catalog: nested modules `provider::model::capability` and the registry.
-/// The descriptors must have passed [`check::check_catalog`].
-pub fn catalog(descriptors: &[Loaded], options: &Options) -> TokenStream {
+/// The descriptors must have passed [`check::check_catalog`]; what the generator cannot express
+/// is returned as errors.
+pub fn catalog(descriptors: &[Loaded], options: &Options) -> Result<TokenStream, Vec<Diagnostic>> {
     catalog_tokens(descriptors, options)
 }
 
-fn catalog_tokens(descriptors: &[Loaded], options: &Options) -> TokenStream {
-    // provider -> model -> modules
-    let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<TokenStream>>> = BTreeMap::new();
-    // Published names for the module docs, by slug segment.
-    let mut provider_names: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut model_names: BTreeMap<(&str, &str), &str> = BTreeMap::new();
-    for loaded in descriptors {
+fn catalog_tokens(
+    descriptors: &[Loaded],
+    options: &Options,
+) -> Result<TokenStream, Vec<Diagnostic>> {
+    // provider -> (published name, model -> (published name, modules))
+    type Models<'a> = BTreeMap<&'a str, (&'a str, Vec<TokenStream>)>;
+    let mut tree: BTreeMap<&str, (&str, Models<'_>)> = BTreeMap::new();
+    let modules = all(descriptors.iter().map(|loaded| {
+        let (provider, model, _) = slug_parts(loaded)?;
+        Ok((provider, model, model_module(loaded, options)?))
+    }))?;
+    for ((provider, model, module), loaded) in modules.into_iter().zip(descriptors) {
         let d = &loaded.descriptor;
-        let mut parts = d.slug.splitn(3, '/');
-        let (Some(provider), Some(model), Some(_)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        provider_names.insert(provider, &d.provider);
-        model_names.insert((provider, model), &d.model);
-        tree.entry(provider)
-            .or_default()
-            .entry(model)
-            .or_default()
-            .push(model_module(loaded, options));
+        let (_, models) = tree
+            .entry(provider)
+            .or_insert((&d.provider, BTreeMap::new()));
+        let (_, modules) = models.entry(model).or_insert((&d.model, Vec::new()));
+        modules.push(module);
     }
-    let providers = tree.iter().map(|(provider, models)| {
-        let provider_ident = format_ident!("{}", naming::module_ident(provider));
-        let provider_doc = format!(
-            "Models of the provider {}.",
-            provider_names.get(provider).unwrap_or(provider)
-        );
-        let models = models.iter().map(|(model, modules)| {
-            let model_ident = format_ident!("{}", naming::module_ident(model));
-            let model_doc = format!(
-                "{}: one module per capability.",
-                model_names.get(&(*provider, *model)).unwrap_or(model)
-            );
+    let providers = tree.iter().map(|(provider, (provider_name, models))| {
+        let provider_ident = ident(&naming::module_ident(provider));
+        let provider_doc = format!("Models of the provider {provider_name}.");
+        let models = models.iter().map(|(model, (model_name, modules))| {
+            let model_ident = ident(&naming::module_ident(model));
+            let model_doc = format!("{model_name}: one module per capability.");
             quote! {
                 #[doc = #model_doc]
                 pub mod #model_ident { #(#modules)* }
@@ -135,16 +133,39 @@ fn catalog_tokens(descriptors: &[Loaded], options: &Options) -> TokenStream {
     let fingerprint = options.fingerprint_env.as_ref().map(|var| {
         quote! { const _: &str = ::core::env!(#var); }
     });
-    quote! {
+    Ok(quote! {
         #fingerprint
         #(#providers)*
         #registry
+    })
+}
+
+/// `provider`, `model` and `capability` of a slug the checks accepted.
+pub(crate) fn slug_parts(loaded: &Loaded) -> Result<(&str, &str, &str), Vec<Diagnostic>> {
+    let slug = &loaded.descriptor.slug;
+    let segments: Vec<&str> = slug.split('/').collect();
+    let usable = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+    };
+    match segments[..] {
+        [provider, model, capability] if segments.iter().all(|s| usable(s)) => {
+            Ok((provider, model, capability))
+        }
+        _ => Err(vec![Diagnostic::new(
+            Code::BadSlug,
+            &loaded.file,
+            "/slug",
+            format!("slug `{slug}` is not of the form provider/model/capability"),
+        )]),
     }
 }
 
 /// The module of one model (`pub mod capability { … }`), as it appears inside its provider and
-/// model modules. The descriptor must have passed the checks.
-pub fn model_module(loaded: &Loaded, options: &Options) -> TokenStream {
+/// model modules. The descriptor must have passed the checks; what the generator cannot express
+/// is returned as errors.
+pub fn model_module(loaded: &Loaded, options: &Options) -> Result<TokenStream, Vec<Diagnostic>> {
     model::module(loaded, options)
 }
 
@@ -156,7 +177,64 @@ pub fn pretty(tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// `syn`-free identifier creation that understands raw identifiers (`r#type`).
+/// Where generator errors are reported: the descriptor file.
+pub(crate) struct Cx<'a> {
+    pub file: &'a Path,
+}
+
+impl Cx<'_> {
+    /// An error at `at`.
+    pub fn error(
+        &self,
+        code: Code,
+        at: &Pointer,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Vec<Diagnostic> {
+        vec![Diagnostic::new(code, self.file, at.as_str(), message).with_hint(hint)]
+    }
+
+    /// An identifier, refusing text that is not one (the naming rules and the checks make that
+    /// impossible for a checked descriptor).
+    pub fn ident(&self, name: &str, at: &Pointer) -> Result<proc_macro2::Ident, Vec<Diagnostic>> {
+        let bare = name.strip_prefix("r#").unwrap_or(name);
+        let usable = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && bare != "_";
+        if usable {
+            Ok(ident(name))
+        } else {
+            Err(self.error(
+                Code::NameCollision,
+                at,
+                format!("`{name}` is not a Rust identifier"),
+                "the names of fields, options and slugs must give Rust names; see the naming rules",
+            ))
+        }
+    }
+}
+
+/// Every value, or every error of every result.
+pub(crate) fn all<T>(
+    results: impl IntoIterator<Item = Result<T, Vec<Diagnostic>>>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(value) => values.push(value),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `syn`-free identifier creation that understands raw identifiers (`r#type`); for names the
+/// naming rules produced from checked slugs and names.
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),

@@ -5,8 +5,14 @@ use kling_descriptor::naming;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// Per model: its `ModelId` variant, the path of its `Input` and its slug.
+struct Entries {
+    variants: Vec<proc_macro2::Ident>,
+    paths: Vec<TokenStream>,
+    slugs: Vec<String>,
+}
+
 pub(crate) fn registry(descriptors: &[Loaded]) -> TokenStream {
-    let count = descriptors.len();
     let mut variants = Vec::new();
     let mut paths = Vec::new();
     let mut slugs = Vec::new();
@@ -20,6 +26,24 @@ pub(crate) fn registry(descriptors: &[Loaded]) -> TokenStream {
         paths.push(quote!(self::#(#modules)::*::Input));
         slugs.push(slug.clone());
     }
+    let entries = Entries {
+        variants,
+        paths,
+        slugs,
+    };
+    let model_id = model_id(descriptors, &entries);
+    let any_input = any_input(&entries);
+    quote!(#model_id #any_input)
+}
+
+/// `ModelId`: every model by slug.
+fn model_id(descriptors: &[Loaded], entries: &Entries) -> TokenStream {
+    let Entries {
+        variants,
+        paths,
+        slugs,
+    } = entries;
+    let count = descriptors.len();
     let variant_docs = descriptors.iter().map(|l| {
         let d = &l.descriptor;
         format!("`{}`: {} — {}.", d.slug, d.model, d.capability)
@@ -57,7 +81,7 @@ pub(crate) fn registry(descriptors: &[Loaded]) -> TokenStream {
             /// Decodes a wire-format JSON input into the model's typed input.
             pub fn decode_input(self, json: ::kling::__private::serde_json::Value) -> ::core::result::Result<AnyInput, ::kling::DecodeError> {
                 match self {
-                    #(Self::#variants => ::kling::model::decode::<#paths>(json).map(|input| AnyInput::#variants(::std::boxed::Box::new(input))),)*
+                    #(Self::#variants => ::kling::__private::decode::<#paths>(json).map(|input| AnyInput::#variants(::std::boxed::Box::new(input))),)*
                 }
             }
 
@@ -86,14 +110,22 @@ pub(crate) fn registry(descriptors: &[Loaded]) -> TokenStream {
             fn from_str(slug: &str) -> ::core::result::Result<Self, Self::Err> {
                 match slug {
                     #(#slugs => ::core::result::Result::Ok(Self::#variants),)*
-                    other => ::core::result::Result::Err(::kling::UnknownModel {
-                        slug: other.to_string(),
-                        suggestion: ::kling::model::suggest(other, &Self::SLUGS),
-                    }),
+                    other => ::core::result::Result::Err(::kling::__private::unknown_model(other, &Self::SLUGS)),
                 }
             }
         }
 
+    }
+}
+
+/// `AnyInput`: the typed input of any model.
+fn any_input(entries: &Entries) -> TokenStream {
+    let Entries {
+        variants,
+        paths,
+        slugs,
+    } = entries;
+    quote! {
         /// The typed input of any model; what [`ModelId::decode_input`] returns.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]

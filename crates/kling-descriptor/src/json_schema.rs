@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Descriptor, Field, Format, Items, ValueType, WireType};
+use crate::model::{Descriptor, Field};
+use crate::shape::Shape;
 
 impl Descriptor {
     /// The JSON Schema (2020-12) of this model's `input` object.
@@ -53,83 +54,76 @@ fn object_schema(fields: &[Field]) -> Map<String, Value> {
 fn field_schema(f: &Field) -> Value {
     let mut s = Map::new();
     s.insert("description".into(), json!(f.description));
-    match f.wire_type {
-        WireType::Array => {
-            s.insert("type".into(), json!("array"));
-            if let Some(items) = f.items.as_deref() {
-                s.insert("items".into(), items_schema(items));
-            }
-            if let Some(min) = f.min_items {
-                s.insert("minItems".into(), json!(min));
-            }
-            if let Some(max) = f.max_items {
-                s.insert("maxItems".into(), json!(max));
-            }
-        }
-        WireType::Object => {
-            s.extend(object_schema(&f.fields));
-        }
-        wire => {
-            s.insert("type".into(), json!(wire.as_str()));
-            let typed = |text: &str| match wire {
-                WireType::Integer => text
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| json!(text)),
-                WireType::Number => text
-                    .parse::<f64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| json!(text)),
-                _ => json!(text),
-            };
-            match (&f.options, f.value_type) {
-                (Some(options), _) => {
-                    s.insert(
-                        "enum".into(),
-                        Value::Array(options.iter().map(|o| typed(o)).collect()),
-                    );
-                }
-                (None, Some(ValueType::Boolean)) => {
-                    s.insert("enum".into(), json!(["false", "true"]));
-                }
-                (None, Some(ValueType::Integer)) => {
-                    s.insert("pattern".into(), json!("^-?[0-9]+$"));
-                }
-                (None, None) => {}
-            }
-            if let Some(default) = &f.default {
-                s.insert("default".into(), default.clone());
-            }
-            if let Some(max) = f.max_length {
-                s.insert("maxLength".into(), json!(max));
-            }
-            if let Some(min) = f.minimum {
-                s.insert("minimum".into(), json!(min));
-            }
-            if let Some(max) = f.maximum {
-                s.insert("maximum".into(), json!(max));
-            }
-            if f.format == Some(Format::Url) {
-                s.insert("format".into(), json!("uri"));
-            }
-        }
+    // A field without a shape fails the checks; its schema says only what it is for.
+    if let Ok(shape) = f.shape() {
+        s.extend(shape_schema(&shape, f.default.as_ref()));
     }
     Value::Object(s)
 }
 
-fn items_schema(items: &Items) -> Value {
-    match items.wire_type {
-        WireType::Object => Value::Object(object_schema(&items.fields)),
-        wire => {
-            let mut s = Map::new();
-            s.insert("type".into(), json!(wire.as_str()));
-            if items.format == Some(Format::Url) {
-                s.insert("format".into(), json!("uri"));
+fn shape_schema(shape: &Shape<'_>, default: Option<&Value>) -> Map<String, Value> {
+    let mut s = Map::new();
+    match shape {
+        Shape::Array {
+            item,
+            min_items,
+            max_items,
+        } => {
+            s.insert("type".into(), json!("array"));
+            s.insert("items".into(), Value::Object(shape_schema(item, None)));
+            if let Some(min) = min_items {
+                s.insert("minItems".into(), json!(min));
             }
-            if let Some(max) = items.max_length {
+            if let Some(max) = max_items {
+                s.insert("maxItems".into(), json!(max));
+            }
+            return s;
+        }
+        Shape::Object(fields) => return object_schema(fields),
+        _ => {}
+    }
+    s.insert("type".into(), json!(shape.wire_type().as_str()));
+    let options: Option<Vec<Value>> = match shape {
+        Shape::IntOption {
+            options,
+            as_text: false,
+        } => Some(options.values.iter().map(|n| json!(n)).collect()),
+        Shape::Number {
+            options: Some(options),
+            ..
+        } => Some(options.values.iter().map(|n| json!(n)).collect()),
+        Shape::BoolText(None) => Some(vec![json!("false"), json!("true")]),
+        other => other
+            .options()
+            .map(|texts| texts.iter().map(|t| json!(t)).collect()),
+    };
+    if let Some(options) = options {
+        s.insert("enum".into(), Value::Array(options));
+    }
+    if let Shape::IntText = shape {
+        s.insert("pattern".into(), json!("^-?[0-9]+$"));
+    }
+    if let Some(default) = default {
+        s.insert("default".into(), default.clone());
+    }
+    match shape {
+        Shape::Text { max_length } | Shape::Url { max_length } => {
+            if let Some(max) = max_length {
                 s.insert("maxLength".into(), json!(max));
             }
-            Value::Object(s)
         }
+        Shape::Int(bounds) | Shape::Number { bounds, .. } => {
+            if let Some(min) = bounds.minimum {
+                s.insert("minimum".into(), json!(min));
+            }
+            if let Some(max) = bounds.maximum {
+                s.insert("maximum".into(), json!(max));
+            }
+        }
+        _ => {}
     }
+    if matches!(shape, Shape::Url { .. }) {
+        s.insert("format".into(), json!("uri"));
+    }
+    s
 }

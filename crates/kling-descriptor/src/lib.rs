@@ -7,6 +7,7 @@
 //! - [`check`] validates their meaning (types, options, defaults, factors, names, prices);
 //! - [`money`] holds the exact price arithmetic in integer micro-cents;
 //! - [`pricing`] prices a choice of options and enumerates every combination;
+//! - [`shape`] resolves each field into one [`shape::Shape`], which every reader matches on;
 //! - [`input`] validates and prices a wire-format JSON input at run time;
 //! - [`naming`] states how descriptor names become Rust names.
 //!
@@ -32,8 +33,9 @@ pub mod model;
 pub mod money;
 pub mod naming;
 pub mod pricing;
+pub mod shape;
 
-pub use diagnostics::{Diagnostic, Severity};
+pub use diagnostics::{Code, Diagnostic, Severity};
 pub use model::Descriptor;
 pub use money::{MicroCents, Multiplier};
 pub use pricing::Quote;

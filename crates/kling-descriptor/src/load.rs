@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Pointer};
+use crate::diagnostics::{Code, Diagnostic, Pointer};
 use crate::model::Descriptor;
 
 /// The file name of the descriptor format's JSON Schema, at the root of the schemas directory.
@@ -43,7 +43,8 @@ const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 pub fn parse(file: &Path, text: &str) -> Result<Descriptor, Vec<Diagnostic>> {
     let syntax = |e: serde_json::Error| {
         vec![
-            Diagnostic::error(
+            Diagnostic::new(
+                Code::InvalidJson,
                 file,
                 "",
                 format!(
@@ -136,16 +137,26 @@ fn to_original(current: &[Segment], dropped: &BTreeMap<String, Vec<usize>>) -> V
 }
 
 fn structural_diagnostic(file: &Path, pointer: String, message: String) -> Diagnostic {
-    let hint = if message.starts_with("unknown variant") {
-        "use one of the values listed".to_string()
+    // serde's messages are the only account of what went wrong; their openings are stable.
+    let (code, hint) = if message.starts_with("unknown variant") {
+        (Code::UnknownValue, "use one of the values listed")
     } else if message.starts_with("unknown field") {
-        "remove the key or correct its spelling; the accepted keys are listed".to_string()
+        (
+            Code::UnknownKey,
+            "remove the key or correct its spelling; the accepted keys are listed",
+        )
     } else if message.starts_with("missing field") {
-        "add the key; schemas/descriptor.schema.json lists what each object needs".to_string()
+        (
+            Code::MissingKey,
+            "add the key; schemas/descriptor.schema.json lists what each object needs",
+        )
     } else {
-        "see schemas/descriptor.schema.json for the expected shape".to_string()
+        (
+            Code::WrongShape,
+            "see schemas/descriptor.schema.json for the expected shape",
+        )
     };
-    Diagnostic::error(file, pointer, message).with_hint(hint)
+    Diagnostic::new(code, file, pointer, message).with_hint(hint)
 }
 
 #[derive(Debug, Clone)]
@@ -209,7 +220,8 @@ fn remove_at(value: &mut Value, path: &[Segment]) -> bool {
 pub fn load_file(root: &Path, relative_path: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let file = root.join(relative_path);
     let text = std::fs::read_to_string(&file).map_err(|e| {
-        vec![Diagnostic::error(
+        vec![Diagnostic::new(
+            Code::Unreadable,
             &file,
             "",
             format!("cannot read the file: {e}"),
@@ -259,7 +271,8 @@ pub fn load_dir(root: &Path) -> Catalog {
     let paths = match descriptor_paths(root) {
         Ok(paths) => paths,
         Err(e) => {
-            catalog.diagnostics.push(Diagnostic::error(
+            catalog.diagnostics.push(Diagnostic::new(
+                Code::Unreadable,
                 root,
                 "",
                 format!("cannot list the descriptors: {e}"),

@@ -277,6 +277,17 @@ pub enum NoteTopic {
     Source,
 }
 
+impl NoteTopic {
+    /// The name used in descriptors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pricing => "pricing",
+            Self::Fields => "fields",
+            Self::Source => "source",
+        }
+    }
+}
+
 /// Multipliers per option, kept in published order; written as a JSON object whose keys must be unique.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MultiplierTable(pub Vec<(String, Multiplier)>);
@@ -356,29 +367,12 @@ impl Descriptor {
 }
 
 impl Field {
-    /// The options of this field as text, treating a boolean as the options `false`, `true`.
-    pub fn choices(&self) -> Option<Vec<String>> {
-        match (&self.options, self.wire_type, self.value_type) {
-            (Some(options), _, _) => Some(options.clone()),
-            (None, WireType::Boolean, _) | (None, _, Some(ValueType::Boolean)) => {
-                Some(vec!["false".into(), "true".into()])
-            }
-            _ => None,
-        }
-    }
-
     /// The Rust name of this field: `rust_name` when set, else derived by [`crate::naming::field_ident`].
     pub fn rust_ident(&self) -> String {
         match &self.rust_name {
             Some(name) => crate::naming::field_ident(name),
             None => crate::naming::field_ident(&self.name),
         }
-    }
-
-    /// Whether values of this field are numbers to users (wire numbers, or integers sent as strings).
-    pub fn is_numeric(&self) -> bool {
-        matches!(self.wire_type, WireType::Integer | WireType::Number)
-            || self.value_type == Some(ValueType::Integer)
     }
 
     /// The default as option text (`"5"`, `"true"`), when there is one.

@@ -17,6 +17,25 @@
 //!   word of the field name (`duration` in seconds: `5` → `Seconds5`; `aspect_ratio`: `16:9` →
 //!   `Ratio16_9`).
 
+/// The name among `names` closest to `wanted`, when it is close enough to be a typo (an edit
+/// distance of at most a third of its length, and at least 2 allowed): the "did you mean" of a
+/// mistyped slug or field, wherever one is reported.
+///
+/// ```
+/// use kling_descriptor::naming::nearest;
+/// let slugs = ["kling/a/text-to-video", "kling/a/image-to-video"];
+/// assert_eq!(nearest("kling/a/text-to-vide", slugs), Some("kling/a/text-to-video"));
+/// assert_eq!(nearest("something else", slugs), None);
+/// ```
+pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (strsim::levenshtein(wanted, n), n))
+        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
+        .min()
+        .map(|(_, n)| n)
+}
+
 /// Words of a name, split at non-alphanumeric characters and lower→upper case changes.
 pub fn words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -177,6 +196,14 @@ pub fn bare(ident: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_close_names_are_suggested() {
+        let fields = ["duration", "prompt", "has_sound"];
+        assert_eq!(nearest("durtion", fields), Some("duration"));
+        assert_eq!(nearest("sound", fields), None);
+        assert_eq!(nearest("x", ["y", "zz"]), Some("y"));
+    }
 
     #[test]
     fn words_split_on_separators_and_case_changes() {

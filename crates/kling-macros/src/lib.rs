@@ -1,6 +1,7 @@
-//! `include_models!("dir")`: the typed API of every Kling model descriptor under `dir`.
+//! `include_models!("dir")`: the typed API of every Kling model descriptor under `dir`; and
+//! `#[derive(Wire)]`, the serde and JSON Schema impls of the structs it generates.
 //!
-//! A thin shell over [`kling_codegen::expand_dir`]. The directory is resolved relative to the
+//! `include_models!` is a thin shell over [`kling_codegen::expand_dir`]. The directory is resolved relative to the
 //! file that invokes the macro (like `include_str!`). A descriptor the checks refuse becomes a
 //! `compile_error!` naming its file and JSON pointer; the macro never panics.
 //!
@@ -11,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use proc_macro::TokenStream;
 use quote::quote_spanned;
+
+mod wire;
 
 /// Generates the modules, types and registry of every descriptor under a directory.
 ///
@@ -55,5 +58,16 @@ fn base_dir() -> PathBuf {
         None => std::env::var_os("CARGO_MANIFEST_DIR")
             .map(PathBuf::from)
             .unwrap_or(cwd),
+    }
+}
+
+/// Serialize, Deserialize and JsonSchema for a struct `include_models!` generated (see
+/// `kling::__private::object`): lean impls on generic support code, which behave as serde's and
+/// schemars' derives did.
+#[proc_macro_derive(Wire, attributes(wire))]
+pub fn derive_wire(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input).and_then(wire::derive) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
     }
 }

@@ -44,15 +44,15 @@
 
 extern crate self as kling;
 
+#[doc(hidden)]
+pub mod __private;
 #[cfg(feature = "webhook")]
 pub mod api;
-pub mod check;
 #[cfg(feature = "client")]
 pub mod client;
-pub mod model;
+mod model;
 #[cfg(feature = "webhook")]
 pub mod webhook;
-pub mod wire;
 
 /// Every Kling model of the catalog, one module per slug (`provider::model::capability`), plus
 /// the registry: [`models::ModelId`] and [`models::AnyInput`].
@@ -61,7 +61,7 @@ pub mod models {
 }
 
 pub use kling_descriptor::input::{Violation, ViolationCode, Violations};
-pub use kling_descriptor::money::{self, MicroCents, Multiplier};
+pub use kling_descriptor::money::{MicroCents, Multiplier};
 pub use kling_descriptor::pricing::{ChoiceSource, PriceLine, Quote};
 pub use model::{DecodeError, InputError, Model, ModelInfo, UnknownModel, UnknownOption};
 pub use models::{AnyInput, ModelId};
@@ -72,11 +72,6 @@ pub use client::{Client, Error};
 /// The names most programs need: `use kling::prelude::*;`.
 pub mod prelude {
     pub use crate::{AnyInput, MicroCents, Model, ModelId, Violations};
-}
-
-#[doc(hidden)]
-pub mod __private {
-    pub use {schemars, serde, serde_json};
 }
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -124,14 +124,25 @@ pub enum InputError {
     Invalid(#[from] Violations),
 }
 
-/// A slug that names no model of the catalog.
+/// A slug that names no model of the catalog ([`crate::ModelId::SLUGS`] lists them).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown model `{slug}`{}", suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+#[non_exhaustive]
 pub struct UnknownModel {
     /// The slug given.
     pub slug: String,
-    /// The nearest known slug, when one is close.
+    /// The known slug closest to it, when it looks like a typo of one.
     pub suggestion: Option<&'static str>,
+}
+
+impl UnknownModel {
+    /// The error for `slug`, with the nearest of `known` as its suggestion.
+    pub(crate) fn new(slug: &str, known: &[&'static str]) -> Self {
+        UnknownModel {
+            slug: slug.to_string(),
+            suggestion: kling_descriptor::naming::nearest(slug, known.iter().copied()),
+        }
+    }
 }
 
 /// A value that is not one of a field's options.
@@ -142,67 +153,4 @@ pub struct UnknownOption {
     pub value: String,
     /// The accepted values.
     pub options: &'static [&'static str],
-}
-
-#[doc(hidden)]
-pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, DecodeError> {
-    // Through `Object`: serde's derive would also accept a JSON array for a struct.
-    serde_path_to_error::deserialize(json)
-        .map(crate::wire::Object::into_inner)
-        .map_err(|e| {
-            let path = e
-                .path()
-                .iter()
-                .filter_map(|s| match s {
-                    serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
-                    serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
-                    _ => None,
-                })
-                .collect();
-            DecodeError {
-                path,
-                message: e.into_inner().to_string(),
-            }
-        })
-}
-
-/// The name among `names` closest to `wanted`, when it is close enough to be a typo (an edit
-/// distance of at most a third of its length, and at least 2 allowed).
-///
-/// ```
-/// let slugs = ["kling/a/text-to-video", "kling/a/image-to-video"];
-/// assert_eq!(kling::model::nearest("kling/a/text-to-vide", slugs), Some("kling/a/text-to-video"));
-/// assert_eq!(kling::model::nearest("something else", slugs), None);
-/// ```
-pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    names
-        .into_iter()
-        .map(|n| (edit_distance(wanted, n), n))
-        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
-        .min()
-        .map(|(_, n)| n)
-}
-
-#[doc(hidden)]
-pub fn suggest(slug: &str, known: &[&'static str]) -> Option<&'static str> {
-    nearest(slug, known.iter().copied())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

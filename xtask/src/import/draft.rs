@@ -205,7 +205,9 @@ fn typed_field(p: &PageField, review: &mut Vec<Review>) -> Field {
     });
     let value_type = p.options.as_deref().and_then(|o| value_type_of(o, wire));
     let lname = p.name.to_ascii_lowercase();
+    // A field with options takes one of them, whatever its name says.
     let url = wire == WireType::String
+        && p.options.is_none()
         && (lname.ends_with("url")
             || matches!(
                 lname.as_str(),
@@ -234,7 +236,7 @@ fn typed_field(p: &PageField, review: &mut Vec<Review>) -> Field {
             (None, Vec::new())
         }
     };
-    Field {
+    let mut field = Field {
         name: p.name.clone(),
         description: format!("The `{}` input.", p.name),
         rust_name: None,
@@ -253,6 +255,34 @@ fn typed_field(p: &PageField, review: &mut Vec<Review>) -> Field {
         max_items: p.max_items,
         items,
         fields,
+    };
+    options_replace_range(&mut field, p.line, review);
+    field
+}
+
+/// A field with options takes no range (its options are its values): a stated range is dropped,
+/// and an option outside it is a review item.
+pub(super) fn options_replace_range(f: &mut Field, line: usize, review: &mut Vec<Review>) {
+    let Some(options) = &f.options else { return };
+    let (lo, hi) = (f.minimum.take(), f.maximum.take());
+    if lo.is_none() && hi.is_none() {
+        return;
+    }
+    for o in options {
+        let inside = o
+            .parse::<f64>()
+            .is_ok_and(|n| lo.is_none_or(|lo| n >= lo) && hi.is_none_or(|hi| n <= hi));
+        if !inside {
+            review.push(Review::at(
+                line,
+                format!(
+                    "`{}`: option `{o}` is outside the range the page states ({} to {})",
+                    f.name,
+                    lo.map_or("any".into(), |v| v.to_string()),
+                    hi.map_or("any".into(), |v| v.to_string())
+                ),
+            ));
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use kling_descriptor::Multiplier;
 use kling_descriptor::model::{
     Factor, Field, MultiplierTable, Note, NoteTopic, PricingParameter, WireType,
 };
+use kling_descriptor::shape::Shape;
 use serde_json::Value;
 
 use super::page::{Page, PageFactor, Review};
@@ -86,9 +87,10 @@ fn score(factor: &PageFactor, name: &str, field: Option<&Field>) -> u32 {
         0
     };
     let options: Vec<&str> = factor.rows.iter().map(|r| r.option.as_str()).collect();
-    match field.and_then(Field::choices) {
+    let shape = field.and_then(|f| f.shape().ok());
+    match shape.as_ref().and_then(Shape::choices) {
         Some(choices) if options.iter().all(|o| choices.iter().any(|c| c == o)) => s += 3,
-        None if field.is_some_and(Field::is_numeric)
+        None if shape.as_ref().is_some_and(Shape::is_numeric)
             && options.iter().all(|o| o.parse::<f64>().is_ok()) =>
         {
             s += 1
@@ -209,7 +211,12 @@ fn fill_options(
     review: &mut Vec<Review>,
 ) {
     let priced: Vec<String> = table.iter().map(|(o, _)| o.clone()).collect();
-    match f.choices() {
+    // The field may not have a shape yet (a draft): its written options count all the same.
+    let choices = f
+        .options
+        .clone()
+        .or_else(|| f.shape().ok().and_then(|s| s.choices()));
+    match choices {
         None => {
             f.options = Some(priced.clone());
             f.value_type = value_type_of(&priced, f.wire_type);
@@ -220,6 +227,7 @@ fn fill_options(
                 factor.line,
                 format!("`{}`: options taken from the price table", f.name),
             ));
+            super::draft::options_replace_range(f, factor.line, review);
         }
         Some(choices) => {
             for o in priced.iter().filter(|o| !choices.contains(o)) {
@@ -436,5 +444,32 @@ mod tests {
             ["has_sound", "num_images", "tier", "resolution"]
         );
         assert!(review.is_empty(), "{review:?}");
+    }
+
+    #[test]
+    fn options_from_the_table_replace_a_stated_range_and_report_one_outside_it() {
+        let mut images = field("num_images", WireType::Integer, None);
+        (images.minimum, images.maximum) = (Some(1.0), Some(3.0));
+        let table: Vec<(String, Multiplier)> = ["1", "2", "4"]
+            .iter()
+            .map(|o| ((*o).to_string(), Multiplier::ONE))
+            .collect();
+        let mut review = Vec::new();
+        fill_options(
+            &mut images,
+            &factor("Images", &["1", "2", "4"]),
+            &table,
+            &mut review,
+        );
+        assert_eq!((images.minimum, images.maximum), (None, None));
+        assert_eq!(images.options.as_deref().unwrap(), ["1", "2", "4"]);
+        let messages: Vec<&str> = review.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`num_images`: options taken from the price table",
+                "`num_images`: option `4` is outside the range the page states (1 to 3)",
+            ]
+        );
     }
 }

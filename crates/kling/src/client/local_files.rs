@@ -245,7 +245,7 @@ impl Client {
         let (json, uploaded) = self
             .resolve(to_json("submit", input)?, input.cost(), files, &options)
             .await?;
-        let resolved: M = crate::model::decode(json).map_err(undecodable)?;
+        let resolved: M = crate::__private::decode(json).map_err(undecodable)?;
         Ok((self.submit_with(&resolved, options).await?, uploaded))
     }
 

@@ -1,8 +1,9 @@
-//! The checks generated `validate()` methods call. Hand-written, small, and independent of
-//! `kling_descriptor::input` (which interprets descriptors at run time), so the two
-//! implementations can be tested against each other.
+//! The checks generated `validate()` methods call. Small, and independent of
+//! `kling_descriptor::input` (which interprets descriptors at run time) in what they decide, so
+//! the two implementations can be tested against each other; the words of every violation come
+//! from `Violation`'s constructors, shared by both.
 
-use crate::{Violation, ViolationCode};
+use crate::Violation;
 
 /// Where a value sits in the input: a JSON pointer built without allocating until a violation
 /// needs it.
@@ -27,15 +28,6 @@ impl At<'_> {
     }
 }
 
-/// Records a violation.
-pub fn push(out: &mut Vec<Violation>, at: &At<'_>, code: ViolationCode, message: String) {
-    out.push(Violation {
-        path: at.render(),
-        code,
-        message,
-    });
-}
-
 /// A string of at most `max` characters.
 #[inline]
 pub fn max_length(value: &str, max: usize, at: &At<'_>, out: &mut Vec<Violation>) {
@@ -43,12 +35,7 @@ pub fn max_length(value: &str, max: usize, at: &At<'_>, out: &mut Vec<Violation>
     if value.len() > max {
         let len = value.chars().count();
         if len > max {
-            push(
-                out,
-                at,
-                ViolationCode::TooLong,
-                format!("{len} characters, at most {max} allowed"),
-            );
+            out.push(Violation::too_long(at.render(), len, max));
         }
     }
 }
@@ -56,12 +43,7 @@ pub fn max_length(value: &str, max: usize, at: &At<'_>, out: &mut Vec<Violation>
 /// An absolute http(s) URL.
 pub fn url(value: &str, at: &At<'_>, out: &mut Vec<Violation>) {
     if !kling_descriptor::input::is_http_url(value) {
-        push(
-            out,
-            at,
-            ViolationCode::InvalidUrl,
-            "expected an absolute http(s) URL".into(),
-        );
+        out.push(Violation::invalid_url(at.render()));
     }
 }
 
@@ -77,22 +59,12 @@ pub fn items(
     if let Some(max) = max
         && len > max
     {
-        push(
-            out,
-            at,
-            ViolationCode::TooManyItems,
-            format!("at most {max} items, got {len}"),
-        );
+        out.push(Violation::too_many_items(at.render(), len, max));
     }
     if let Some(min) = min
         && len < min
     {
-        push(
-            out,
-            at,
-            ViolationCode::TooFewItems,
-            format!("at least {min} item(s), got {len}"),
-        );
+        out.push(Violation::too_few_items(at.render(), len, min));
     }
 }
 
@@ -108,18 +80,7 @@ pub fn range(
     let below = min.is_some_and(|min| value.is_nan() || value < min);
     let above = max.is_some_and(|max| value.is_nan() || value > max);
     if below || above {
-        let range = match (min, max) {
-            (Some(min), Some(max)) => format!("between {min} and {max}"),
-            (Some(min), None) => format!("at least {min}"),
-            (None, Some(max)) => format!("at most {max}"),
-            (None, None) => String::new(),
-        };
-        push(
-            out,
-            at,
-            ViolationCode::OutOfRange,
-            format!("{value} is not {range}"),
-        );
+        out.push(Violation::out_of_range(at.render(), value, min, max));
     }
 }
 
@@ -131,13 +92,7 @@ pub fn one_of<T: PartialEq + std::fmt::Display>(
     out: &mut Vec<Violation>,
 ) {
     if !options.contains(&value) {
-        let list: Vec<String> = options.iter().map(ToString::to_string).collect();
-        push(
-            out,
-            at,
-            ViolationCode::NotAnOption,
-            format!("`{value}` is not one of {}", list.join(", ")),
-        );
+        out.push(Violation::not_an_option(at.render(), value, options));
     }
 }
 
@@ -163,12 +118,12 @@ pub fn max_items_when_present(
     out: &mut Vec<Violation>,
 ) {
     if present && len > max {
-        push(
-            out,
-            at,
-            ViolationCode::RuleViolated,
-            format!("at most {max} items when `{when_present}` is given, got {len}"),
-        );
+        out.push(Violation::max_items_when_present(
+            at.render(),
+            len,
+            max,
+            when_present,
+        ));
     }
 }
 
@@ -182,33 +137,20 @@ pub fn item_sum_at_most(
     out: &mut Vec<Violation>,
 ) {
     if sum > limit {
-        push(
-            out,
-            at,
-            ViolationCode::RuleViolated,
-            format!(
-                "the `{item_field}` values add up to {sum}, more than `{limit_field}` ({limit})"
-            ),
-        );
+        out.push(Violation::item_sum_above_limit(
+            at.render(),
+            sum,
+            limit,
+            item_field,
+            limit_field,
+        ));
     }
-}
-
-/// `base × Π numerators / Π denominators`, rounded up, saturating (the descriptor checks prove
-/// every combination fits and is exact, so neither ever happens).
-#[inline]
-pub fn price(base: u64, factors: &[(u64, u64)]) -> crate::MicroCents {
-    let mut num = u128::from(base);
-    let mut den: u128 = 1;
-    for &(n, d) in factors {
-        num = num.saturating_mul(u128::from(n));
-        den = den.saturating_mul(u128::from(d));
-    }
-    crate::MicroCents::new(u64::try_from(num.div_ceil(den)).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ViolationCode;
 
     #[test]
     fn paths_render_as_json_pointers() {
@@ -222,11 +164,7 @@ mod tests {
 
     #[test]
     fn touched_matches_whole_names_only() {
-        let v = |path: &str| Violation {
-            path: path.into(),
-            code: ViolationCode::TooLong,
-            message: String::new(),
-        };
+        let v = |path: &str| Violation::too_long(path, 2, 1);
         assert!(touched(&[v("/images/2")], &["images"]));
         assert!(touched(&[v("/images")], &["images"]));
         assert!(!touched(&[v("/images_extra")], &["images"]));
@@ -253,7 +191,6 @@ mod tests {
                 ViolationCode::InvalidUrl
             ]
         );
-        assert_eq!(price(84_000, &[(5, 1), (3, 2)]).get(), 630_000);
-        assert_eq!(price(1, &[(3, 2)]).get(), 2);
+        assert_eq!(out[0].message, "4 characters, at most 3 allowed");
     }
 }
