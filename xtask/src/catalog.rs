@@ -41,16 +41,7 @@ pub fn render(models: &[Loaded]) -> String {
 
 fn index_row(out: &mut String, d: &Descriptor) {
     let anchor = d.slug.replace(['/', '.'], "");
-    let by = if d.pricing.flat {
-        "flat per job".to_string()
-    } else {
-        d.pricing
-            .factors
-            .iter()
-            .map(|f| format!("`{}`", f.field))
-            .collect::<Vec<_>>()
-            .join(" × ")
-    };
+    let by = d.pricing.priced_by(|f| format!("`{f}`"));
     let _ = writeln!(
         out,
         "| [`{}`](#{anchor}) | {} | {by} | ~{} s |",

@@ -30,8 +30,8 @@ pub struct Plan {
     total: MicroCents,
 }
 
-/// Something wrong with one line of the input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something wrong with one line of the input (serialized as its four members, for tools).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RowProblem {
     /// The 1-based line.
@@ -151,13 +151,20 @@ impl Plan {
     }
 }
 
-fn problem(line: usize, row: Option<&str>, field: &str, message: impl Into<String>) -> RowProblem {
-    RowProblem {
-        line,
-        row: row.map(str::to_owned),
-        field: field.into(),
-        message: message.into(),
+impl RowProblem {
+    /// A problem of line `line` (1-based; row `row` when known) at the JSON pointer `field`.
+    pub fn new(line: usize, row: Option<&str>, field: &str, message: impl Into<String>) -> Self {
+        RowProblem {
+            line,
+            row: row.map(str::to_owned),
+            field: field.into(),
+            message: message.into(),
+        }
     }
+}
+
+fn problem(line: usize, row: Option<&str>, field: &str, message: impl Into<String>) -> RowProblem {
+    RowProblem::new(line, row, field, message)
 }
 
 /// One line as a row; `seen` maps the ids so far to their lines.

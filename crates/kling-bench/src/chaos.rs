@@ -174,11 +174,10 @@ pub(crate) const RETRY: RetryPolicy = RetryPolicy {
 pub async fn run(jobs: usize, seed: u64) -> Report {
     let started = Instant::now();
     let sandbox = Sandbox::start(faulty(seed)).await.expect("sandbox");
-    let retry = RETRY;
     let client = Client::builder()
         .api_key(sandbox.api_key())
         .base_url(sandbox.base_url())
-        .retry(retry)
+        .retry(RETRY)
         .build()
         .expect("client");
     // A dozen in flight at a time, as an application that respects its plan's cap would.
@@ -208,66 +207,10 @@ pub async fn run(jobs: usize, seed: u64) -> Report {
         .collect();
     let created: BTreeSet<String> = sandbox.job_ids().into_iter().collect();
     let lost = known.difference(&created).count();
-    // Reconcile the unknowns as a user would: list the jobs, and give each unknown submit the
-    // unclaimed job of its model created closest to when it was sent.
-    let reader = Client::builder()
-        .api_key(sandbox.api_key())
-        .base_url(sandbox.base_url())
-        .retry(RetryPolicy {
-            max_attempts: 30,
-            ..retry
-        })
-        .build()
-        .expect("client");
-    let mut candidates: Vec<(String, Option<String>, Option<SystemTime>)> = Vec::new();
-    let filter = JobFilter {
-        page_size: Some(100),
-        ..JobFilter::default()
-    };
-    let mut cursor = None;
-    loop {
-        let Ok((page, next)) = reader.jobs_page(&filter, cursor.as_deref()).await else {
-            break;
-        };
-        candidates.extend(
-            page.into_iter()
-                .filter(|j| !known.contains(&j.id))
-                .map(|j| (j.id, j.model, j.created_at)),
-        );
-        match next {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    let mut unknowns: Vec<(&String, SystemTime)> = fates
-        .iter()
-        .filter_map(|f| match f {
-            Fate::Unknown { model, sent_at, .. } => Some((model, *sent_at)),
-            _ => None,
-        })
-        .collect();
-    unknowns.sort_by_key(|(_, t)| *t);
-    let mut claimed: BTreeSet<String> = BTreeSet::new();
-    let mut reconciled = 0;
-    for (model, sent_at) in unknowns {
-        let gap = |t: &Option<SystemTime>| {
-            t.map_or(Duration::MAX, |t| {
-                t.duration_since(sent_at).unwrap_or_else(|e| e.duration())
-            })
-        };
-        let best = candidates
-            .iter()
-            .filter(|(id, m, t)| {
-                m.as_deref() == Some(model.as_str())
-                    && !claimed.contains(id)
-                    && gap(t) <= Duration::from_secs(5)
-            })
-            .min_by_key(|(_, _, t)| gap(t));
-        if let Some((id, _, _)) = best {
-            claimed.insert(id.clone());
-            reconciled += 1;
-        }
-    }
+    // Reconcile the unknowns as a user would.
+    let candidates = unclaimed_jobs(&sandbox, &known).await;
+    let claimed = claim(&fates, &candidates);
+    let reconciled = claimed.len();
     let unexplained = created
         .iter()
         .filter(|id| !known.contains(*id) && !claimed.contains(*id))
@@ -296,4 +239,75 @@ pub async fn run(jobs: usize, seed: u64) -> Report {
     };
     sandbox.shutdown().await;
     report
+}
+
+/// A job the sandbox lists: its id, model and creation time.
+type Listed = (String, Option<String>, Option<SystemTime>);
+
+/// Every listed job the client does not know of, read with a patient client (the sandbox still
+/// injects faults).
+async fn unclaimed_jobs(sandbox: &Sandbox, known: &BTreeSet<String>) -> Vec<Listed> {
+    let reader = Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .retry(RetryPolicy {
+            max_attempts: 30,
+            ..RETRY
+        })
+        .build()
+        .expect("client");
+    let mut candidates = Vec::new();
+    let filter = JobFilter {
+        page_size: Some(100),
+        ..JobFilter::default()
+    };
+    let mut cursor = None;
+    loop {
+        let Ok((page, next)) = reader.jobs_page(&filter, cursor.as_deref()).await else {
+            break;
+        };
+        candidates.extend(
+            page.into_iter()
+                .filter(|j| !known.contains(&j.id))
+                .map(|j| (j.id, j.model, j.created_at)),
+        );
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    candidates
+}
+
+/// Gives each unknown submit, oldest first, the unclaimed job of its model created closest to
+/// when it was sent (within 5 s); returns the jobs claimed.
+fn claim(fates: &[Fate], candidates: &[Listed]) -> BTreeSet<String> {
+    let mut unknowns: Vec<(&String, SystemTime)> = fates
+        .iter()
+        .filter_map(|f| match f {
+            Fate::Unknown { model, sent_at, .. } => Some((model, *sent_at)),
+            _ => None,
+        })
+        .collect();
+    unknowns.sort_by_key(|(_, t)| *t);
+    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    for (model, sent_at) in unknowns {
+        let gap = |t: &Option<SystemTime>| {
+            t.map_or(Duration::MAX, |t| {
+                t.duration_since(sent_at).unwrap_or_else(|e| e.duration())
+            })
+        };
+        let best = candidates
+            .iter()
+            .filter(|(id, m, t)| {
+                m.as_deref() == Some(model.as_str())
+                    && !claimed.contains(id)
+                    && gap(t) <= Duration::from_secs(5)
+            })
+            .min_by_key(|(_, _, t)| gap(t));
+        if let Some((id, _, _)) = best {
+            claimed.insert(id.clone());
+        }
+    }
+    claimed
 }

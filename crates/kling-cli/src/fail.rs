@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use kling_batch::RowProblem;
 use kling_cli::fields::field_of;
 use serde::Serialize;
 
@@ -34,52 +35,7 @@ pub struct Fail {
     field: Option<String>,
     request_id: Option<String>,
     /// For a refused batch input: every bad row (boxed: a `Fail` stays small).
-    problems: Box<[RowProblemView]>,
-}
-
-/// One problem of one line of a batch input: the line, the row's id when known, a JSON pointer
-/// into the line (empty for the whole line) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowProblemView {
-    line: usize,
-    row: Option<String>,
-    field: String,
-    message: String,
-}
-
-impl RowProblemView {
-    /// A problem of line `line` (row `row`) at `field`.
-    pub fn new(line: usize, row: Option<String>, field: String, message: String) -> Self {
-        RowProblemView {
-            line,
-            row,
-            field,
-            message,
-        }
-    }
-
-    /// The 1-based line.
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// The JSON pointer into the line.
-    pub fn field(&self) -> &str {
-        &self.field
-    }
-}
-
-impl std::fmt::Display for RowProblemView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}", self.line)?;
-        if let Some(row) = &self.row {
-            write!(f, " (row `{row}`)")?;
-        }
-        if !self.field.is_empty() {
-            write!(f, " {}", self.field)?;
-        }
-        write!(f, ": {}", self.message)
-    }
+    problems: Box<[RowProblem]>,
 }
 
 impl Fail {
@@ -115,7 +71,7 @@ impl Fail {
     }
 
     /// 2: a batch input with bad rows (`invalid_batch`), each listed; nothing was sent.
-    pub fn invalid_batch(problems: Vec<RowProblemView>) -> Self {
+    pub fn invalid_batch(problems: Vec<RowProblem>) -> Self {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         Fail {
             problems: problems.into_boxed_slice(),
@@ -248,7 +204,7 @@ struct ErrorBody<'a> {
     request_id: Option<&'a str>,
     /// The bad rows of a refused batch input.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    problems: &'a [RowProblemView],
+    problems: &'a [RowProblem],
 }
 
 impl<'a> From<&'a Fail> for ErrorView<'a> {
@@ -292,11 +248,11 @@ mod tests {
             (6, "submit_outcome_unknown")
         );
         assert_eq!(Fail::other("io", "x").exit_code(), 1);
-        let batch = Fail::invalid_batch(vec![RowProblemView::new(
+        let batch = Fail::invalid_batch(vec![RowProblem::new(
             3,
-            Some("a".into()),
-            "/input/duration".into(),
-            "`16` is not one of 5, 10".into(),
+            Some("a"),
+            "/input/duration",
+            "`16` is not one of 5, 10",
         )]);
         assert_eq!((batch.exit_code(), batch.code()), (2, "invalid_batch"));
         assert!(

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::model::Descriptor;
+use crate::model::{Descriptor, Pricing};
 use crate::money::{self, MicroCents, Multiplier, PriceError};
 
 /// Where the option a factor used came from.
@@ -94,6 +94,18 @@ pub enum PricingError {
     /// The arithmetic failed.
     #[error(transparent)]
     Arithmetic(#[from] PriceError),
+}
+
+impl Pricing {
+    /// What the price depends on, in one line: `flat per job`, or the priced names joined by ` × `,
+    /// each written by `name` (plain, or as code in Markdown).
+    pub fn priced_by(&self, name: impl Fn(&str) -> String) -> String {
+        if self.flat {
+            return "flat per job".to_string();
+        }
+        let names: Vec<String> = self.factors.iter().map(|f| name(&f.field)).collect();
+        names.join(" × ")
+    }
 }
 
 impl Descriptor {

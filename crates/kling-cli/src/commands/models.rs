@@ -19,16 +19,7 @@ pub fn list(json_out: bool) -> Result<(), Fail> {
     let width = all.keys().map(String::len).max().unwrap_or(10);
     println!("{:<width$}  {:>10}  PRICED BY", "MODEL", "BASE");
     for d in all.values() {
-        let by = if d.pricing.flat {
-            "flat per job".to_string()
-        } else {
-            d.pricing
-                .factors
-                .iter()
-                .map(|f| f.field.as_str())
-                .collect::<Vec<_>>()
-                .join(" × ")
-        };
+        let by = d.pricing.priced_by(str::to_string);
         println!(
             "{:<width$}  {:>10}  {by}",
             d.slug,

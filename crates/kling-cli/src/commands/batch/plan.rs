@@ -11,11 +11,11 @@ use std::path::Path;
 
 use kling::MicroCents;
 use kling::client::LocalFiles;
-use kling_batch::{Plan, PlanError};
+use kling_batch::{Plan, PlanError, RowProblem};
 use serde_json::Value;
 
 use crate::catalog;
-use crate::fail::{Fail, RowProblemView};
+use crate::fail::Fail;
 use crate::local_inputs;
 
 /// The plan of the batch in `file`, refused (exit 2, every bad row named) when a row is invalid,
@@ -29,14 +29,13 @@ pub fn read(file: &Path, max_total: Option<MicroCents>) -> Result<Plan, Fail> {
         (Ok(_), false) => return Err(Fail::invalid_batch(local)),
         (Err(PlanError::Invalid(problems)), _) => {
             let flagged: HashSet<(usize, &str)> =
-                local.iter().map(|p| (p.line(), p.field())).collect();
-            let mut all: Vec<RowProblemView> = problems
+                local.iter().map(|p| (p.line, p.field.as_str())).collect();
+            let mut all: Vec<RowProblem> = problems
                 .into_iter()
-                .map(|p| RowProblemView::new(p.line, p.row, p.field, p.message))
-                .filter(|p| !flagged.contains(&(p.line(), p.field())))
+                .filter(|p| !flagged.contains(&(p.line, p.field.as_str())))
                 .collect();
             all.extend(local.iter().cloned());
-            all.sort_by_key(RowProblemView::line);
+            all.sort_by_key(|p| p.line);
             return Err(Fail::invalid_batch(all));
         }
         (Err(e), _) => {
@@ -52,7 +51,7 @@ pub fn read(file: &Path, max_total: Option<MicroCents>) -> Result<Plan, Fail> {
 
 /// Every `@path` at a URL position of a row's input, as a problem of its line. Lines that are
 /// not rows of a known model are left to the plan, which says what is wrong with them.
-fn local_files(text: &str) -> Vec<RowProblemView> {
+fn local_files(text: &str) -> Vec<RowProblem> {
     // Read once: a batch may have thousands of rows. Without it the plan reports every model.
     let catalog = catalog::all().unwrap_or_default();
     let mut problems = Vec::new();
@@ -82,10 +81,10 @@ fn local_files(text: &str) -> Vec<RowProblemView> {
         let mut changed = Vec::new();
         differences(input, &substituted, "/input".to_string(), &mut changed);
         for (field, value) in changed {
-            problems.push(RowProblemView::new(
+            problems.push(RowProblem::new(
                 index + 1,
-                id.clone(),
-                field,
+                id.as_deref(),
+                &field,
                 format!(
                     "`{value}` is a local file; batch rows take URLs only (upload it with `kling upload FILE` and use the URL it prints)"
                 ),
