@@ -192,6 +192,19 @@ async fn an_upload_prints_its_url_and_id() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(keys(&out.json), ["url", "file_id"]);
     assert!(out.json["url"].as_str().unwrap().ends_with(".png"));
+    let presigned = sb.stats().presign_requests;
+
+    // A file that is not there is a usage error (exit 2), and nothing reaches the API.
+    let missing = file.with_file_name("kling-outputs-no-such-file.png");
+    let out = kling(&sb, &["upload", missing.to_str().unwrap(), "--json"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let error = error_object(&out.stderr);
+    assert_eq!(error["code"], "file_unreadable");
+    assert!(
+        error["message"].as_str().unwrap().contains("no-such-file"),
+        "{error}"
+    );
+    assert_eq!(sb.stats().presign_requests, presigned);
     sb.shutdown().await;
 }
 

@@ -20,5 +20,10 @@ pub async fn upload(cli: &Cli, file: &Path) -> Result<(), Fail> {
         })
         .await;
     bars.finish();
-    emit(&UploadedView::from(&uploaded?), cli.json)
+    let uploaded = uploaded.map_err(|e| match e {
+        // The file could not be read: a mistake on the command line, and nothing was stored.
+        kling::client::Error::Io { .. } => Fail::usage(e.to_string()).with_code("file_unreadable"),
+        e => e.into(),
+    })?;
+    emit(&UploadedView::from(&uploaded), cli.json)
 }
