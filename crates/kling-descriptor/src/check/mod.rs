@@ -1,8 +1,8 @@
 //! Semantic validation of descriptors: every problem at once, each with a stable code, a JSON
 //! pointer and a hint.
 //!
-//! One module per part of a descriptor: [`identity`] (slug, `$schema`, published names),
-//! [`fields`] (names, shapes, options, defaults), [`rules`] and [`pricing`] (factors, the documented
+//! One private module per part of a descriptor: `identity` (slug, `$schema`, published names),
+//! `fields` (names, shapes, options, defaults), `rules` and `pricing` (factors, the documented
 //! cost, every combination).
 
 use std::collections::BTreeMap;
