@@ -192,13 +192,19 @@ pub struct UploadedInputView {
 }
 
 impl UploadedInputView {
-    fn of(u: &Uploaded) -> impl Iterator<Item = UploadedInputView> + '_ {
+    /// One view for each field the file went to.
+    pub(crate) fn of(u: &Uploaded) -> impl Iterator<Item = UploadedInputView> + '_ {
         u.fields.iter().map(|field| UploadedInputView {
             field: field.trim_start_matches('/').to_string(),
             path: u.path.display().to_string(),
             url: u.file.url.clone(),
             bytes: u.bytes,
         })
+    }
+
+    /// `cat.png (11 bytes, images/0)`: for a line of text.
+    pub(crate) fn path_and_size(&self) -> String {
+        format!("{} ({} bytes, {})", self.path, self.bytes, self.field)
     }
 }
 
