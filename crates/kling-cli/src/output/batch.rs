@@ -154,11 +154,7 @@ impl fmt::Display for EventView<'_> {
                 MicroCents::new(*charge_micro_cents)
             ),
             EventView::Uploaded { row, uploaded } => {
-                write!(f, "{row}: uploaded")?;
-                for u in uploaded {
-                    write!(f, " {}", u.path_and_size())?;
-                }
-                Ok(())
+                write!(f, "{row}: uploaded {}", UploadedInputView::list(uploaded))
             }
             EventView::Requeued { row, code, message } => {
                 write!(

@@ -202,9 +202,13 @@ impl UploadedInputView {
         })
     }
 
-    /// `cat.png (11 bytes, images/0)`: for a line of text.
-    pub(crate) fn path_and_size(&self) -> String {
-        format!("{} ({} bytes, {})", self.path, self.bytes, self.field)
+    /// `cat.png (11 bytes, images/0), dog.png (…)`: for a line of text.
+    pub(crate) fn list(uploaded: &[UploadedInputView]) -> String {
+        let each: Vec<String> = uploaded
+            .iter()
+            .map(|u| format!("{} ({} bytes, {})", u.path, u.bytes, u.field))
+            .collect();
+        each.join(", ")
     }
 }
 
