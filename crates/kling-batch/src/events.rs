@@ -18,6 +18,14 @@ pub enum Event {
         /// Jobs allowed in flight.
         limit: usize,
     },
+    /// The row's local files were uploaded, just before its submit (see
+    /// [`crate::Runner::with_local_files`]).
+    Uploaded {
+        /// The row.
+        row: String,
+        /// Each file, with where its URL went in the input.
+        files: Vec<kling::client::Uploaded>,
+    },
     /// A submit was accepted: the job exists.
     Submitted {
         /// The row.

@@ -6,7 +6,9 @@
 //! anything is sent; [`Ledger`] records the batch in one SQLite file and every step of every
 //! row; [`Runner::run`] drives the rows to the end with at most N jobs in flight, never above
 //! the budget, reconciling every submit whose answer was lost instead of sending it again.
-//! Running the same batch again on the same ledger continues where it stopped.
+//! Running the same batch again on the same ledger continues where it stopped. Rows may name
+//! local files through `kling::client::LocalFiles` placeholders: [`Runner::with_local_files`]
+//! uploads them just before each row's submit.
 //!
 //! ```no_run
 //! use kling::MicroCents;

@@ -221,7 +221,8 @@ pub struct LedgerArg {
 
 #[derive(Debug, Args)]
 pub struct BatchRunArgs {
-    /// The batch: one row a line, {"id": "…", "model": "SLUG", "input": {…}}.
+    /// The batch: one row a line, {"id": "…", "model": "SLUG", "input": {…}}; a URL field
+    /// may name a local file as "@path", uploaded just before the row's submit.
     pub file: PathBuf,
     /// The batch's ledger file (SQLite), created if missing; the same one to continue.
     #[arg(long, value_name = "PATH")]

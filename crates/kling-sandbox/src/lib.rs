@@ -225,6 +225,16 @@ impl Sandbox {
         Some(file.read(0..file.len()))
     }
 
+    /// The input job `job_id` was submitted with, as the request carried it (to check what a
+    /// client sent); `None` when there is no such job kept.
+    pub fn job_input(&self, job_id: &str) -> Option<serde_json::Value> {
+        self.shared
+            .lock()
+            .jobs
+            .get(job_id)
+            .map(|job| job.input.clone())
+    }
+
     /// The bytes stored for upload `file_id` (the presign answer's `fileId`), as the last
     /// successful PUT sent them; `None` when there is no such upload or nothing was PUT yet.
     pub fn uploaded_file(&self, file_id: &str) -> Option<bytes::Bytes> {

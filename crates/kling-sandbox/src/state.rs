@@ -31,6 +31,8 @@ pub(crate) struct Job {
     /// Whether the refund of a failed or cancelled job was made.
     pub settled: bool,
     pub webhook_url: Option<String>,
+    /// The input as the submit carried it, for tests to check what a client sent.
+    pub input: serde_json::Value,
 }
 
 /// The states of a job, as the API names them.

@@ -173,11 +173,12 @@ impl Ledger {
         )
     }
 
-    /// The answer (or a listing after the window) proved that no job exists: plan it again.
+    /// The answer (or a listing after the window) proved that no job exists: plan it again. A
+    /// planned row whose files could not be uploaded for now stays planned, with the reason.
     pub(crate) fn requeue(&self, id: &str, code: &str, message: &str) -> Result<(), LedgerError> {
         self.step(
             id,
-            &[Submitting, Unknown],
+            &[Planned, Submitting, Unknown],
             Planned,
             "sent_at_ms = NULL, candidates = NULL, error_code = ?3, error_message = ?4",
             &[&code, &message],

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
-use kling::{MicroCents, ModelId};
+use kling::{AnyInput, MicroCents, ModelId};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -37,6 +37,10 @@ pub(crate) struct Slot {
     pub started: Option<Instant>,
     /// The task waiting for its job.
     pub wait: Option<AbortHandle>,
+    /// Its local files are being uploaded: it holds a place and its price as a job would.
+    pub uploading: bool,
+    /// The input with its local files' URLs in, uploaded in this run and not sent yet.
+    pub resolved: Option<AnyInput>,
 }
 
 /// What to submit next.
@@ -93,6 +97,8 @@ impl Board {
                 ambiguous: !r.candidates.is_empty(),
                 started: None,
                 wait: None,
+                uploading: false,
+                resolved: None,
                 id: r.id,
             });
         }
@@ -121,7 +127,13 @@ impl Board {
         ])
     }
 
-    /// Charges of jobs not refunded, plus the list prices reserved for unresolved submits.
+    /// Rows whose files are being uploaded, each about to become a job.
+    fn uploading(&self) -> usize {
+        self.slots.iter().filter(|s| s.uploading).count()
+    }
+
+    /// Charges of jobs not refunded, plus the list prices reserved for unresolved submits and
+    /// for rows whose files are being uploaded.
     pub fn committed(&self) -> MicroCents {
         let total: u64 = self
             .slots
@@ -129,6 +141,7 @@ impl Board {
             .map(|s| match s.status {
                 RowStatus::Submitted | RowStatus::Completed => s.charge.unwrap_or(s.price).get(),
                 RowStatus::Submitting | RowStatus::Unknown => s.price.get(),
+                RowStatus::Planned if s.uploading => s.price.get(),
                 _ => 0,
             })
             .fold(0u64, u64::saturating_add);
@@ -151,9 +164,10 @@ impl Board {
     }
 
     /// The first planned row that is due, whose model has no unresolved submit, and that fits
-    /// in the budget, when there is room for one more job.
+    /// in the budget, when there is room for one more job (a row uploading its files takes a
+    /// place).
     pub fn pick(&self, now: Instant) -> Pick {
-        if self.in_flight() >= self.limit {
+        if self.in_flight() + self.uploading() >= self.limit {
             return Pick::Nothing;
         }
         let unresolved: HashSet<ModelId> = self

@@ -1,11 +1,12 @@
 //! Running a batch: submits with at most N jobs in flight, exactly once per row, within a budget,
 //! waiting for every job, and stopping on request.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kling::MicroCents;
-use kling::client::{Client, ReconcileOptions, WaitOptions};
+use kling::client::{Client, LocalFiles, ReconcileOptions, WaitOptions};
 use tokio::sync::watch;
 
 use crate::download::Downloader;
@@ -166,6 +167,8 @@ pub struct Runner {
     client: Client,
     options: RunOptions,
     downloader: Option<Arc<dyn Downloader>>,
+    /// Each row's local files, by row id.
+    local_files: Arc<HashMap<String, LocalFiles>>,
     stop: StopHandle,
 }
 
@@ -175,6 +178,7 @@ impl std::fmt::Debug for Runner {
             .field("client", &self.client)
             .field("options", &self.options)
             .field("downloader", &self.downloader.is_some())
+            .field("local_files", &self.local_files.len())
             .finish_non_exhaustive()
     }
 }
@@ -186,6 +190,7 @@ impl Runner {
             client,
             options,
             downloader: None,
+            local_files: Arc::default(),
             stop: StopHandle::default(),
         }
     }
@@ -195,6 +200,28 @@ impl Runner {
     #[must_use]
     pub fn with_downloader(mut self, downloader: impl Downloader + 'static) -> Self {
         self.downloader = Some(Arc::new(downloader));
+        self
+    }
+
+    /// The local files of rows whose stored inputs hold their placeholders ([`LocalFiles::path`]),
+    /// by row id. Give each row the set its placeholders were made with; for inputs that must
+    /// be recognised again on the next run, [`LocalFiles::keyed`] makes the same placeholders
+    /// each time.
+    ///
+    /// A row's files are uploaded just before its submit, holding a place among the jobs in
+    /// flight and its list price in the budget while they go; the ledger records nothing until
+    /// the submit itself, so an upload that fails, or a run that stops during one, leaves the
+    /// row `planned` and proves no job. A file that cannot be uploaded (missing, unreadable,
+    /// of a refused type or size) fails the row with the code `LOCAL_FILE`; a passing failure
+    /// (the connection, a server error) sends it again later. A resumed run uploads again the
+    /// files of rows not submitted yet. A row whose input holds a placeholder but has no set
+    /// here is never sent: it fails with the code `LOCAL_FILE_MISSING`.
+    #[must_use]
+    pub fn with_local_files(
+        mut self,
+        files: impl IntoIterator<Item = (String, LocalFiles)>,
+    ) -> Self {
+        self.local_files = Arc::new(files.into_iter().collect());
         self
     }
 

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use kling::api::{ErrorCode, JobStatus};
 use kling::client::{
-    Client, Error, Job, Outcome, ReconcileOptions, Reconciled, SubmitOptions, UnknownSubmit,
-    WaitOptions,
+    Client, Error, Job, LocalFiles, Outcome, ReconcileOptions, Reconciled, SubmitOptions,
+    UnknownSubmit, Uploaded, WaitOptions,
 };
 use kling::{AnyInput, MicroCents};
 
@@ -17,6 +17,10 @@ use crate::download::Downloader;
 
 /// What a task found.
 pub(crate) enum Done {
+    Upload {
+        row: usize,
+        result: Result<(AnyInput, Vec<Uploaded>), Error>,
+    },
     Submit {
         row: usize,
         result: Result<Job, Error>,
@@ -59,6 +63,13 @@ pub(crate) enum WaitEnd {
 pub(crate) enum Verdict {
     /// A job may exist: reconcile before anything else of the model is sent.
     Unknown(String),
+    /// No job exists.
+    Refused(Refusal),
+}
+
+/// A row that was refused, or not sent at all: no job exists.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Refusal {
     /// Proven refused, for now: send again later. `busy` for a 429, with the plan's cap when
     /// the answer gives it.
     Requeue {
@@ -75,13 +86,13 @@ pub(crate) enum Verdict {
 }
 
 pub(crate) fn classify(error: &Error) -> Verdict {
-    match error {
-        Error::SubmitOutcomeUnknown { reason, .. } => Verdict::Unknown(reason.clone()),
+    let refusal = match error {
+        Error::SubmitOutcomeUnknown { reason, .. } => return Verdict::Unknown(reason.clone()),
         Error::Api(api) => {
             let code = api.code.to_string();
             let message = api.message.clone();
             match api.status {
-                429 => Verdict::Requeue {
+                429 => Refusal::Requeue {
                     cap: api
                         .details
                         .as_ref()
@@ -94,39 +105,82 @@ pub(crate) fn classify(error: &Error) -> Verdict {
                     code,
                     message,
                 },
-                401..=403 => Verdict::Halt(format!("{code}: {message}")),
+                401..=403 => Refusal::Halt(format!("{code}: {message}")),
                 // The client reports a 5xx as a refusal only when it proves no job (503
                 // PUBSUB_PUBLISH_FAILED).
-                500.. => Verdict::Requeue {
+                500.. => Refusal::Requeue {
                     code,
                     message,
                     after: None,
                     busy: false,
                     cap: None,
                 },
-                _ => Verdict::Fail { code, message },
+                _ => Refusal::Fail { code, message },
             }
         }
         // For a submit the client reports a transport error only when nothing was sent.
-        Error::Transport { message, .. } => Verdict::Requeue {
+        Error::Transport { message, .. } => Refusal::Requeue {
             code: "TRANSPORT".into(),
             message: message.clone(),
             after: None,
             busy: false,
             cap: None,
         },
-        Error::InvalidInput(violations) => Verdict::Fail {
+        Error::InvalidInput(violations) => Refusal::Fail {
             code: "INVALID_INPUT".into(),
             message: violations.to_string(),
         },
-        Error::OverBudget { .. } => Verdict::Fail {
+        Error::OverBudget { .. } => Refusal::Fail {
             code: "OVER_BUDGET".into(),
             message: error.to_string(),
         },
-        Error::Config(message) => Verdict::Halt(message.clone()),
+        Error::Config(message) => Refusal::Halt(message.clone()),
         // Anything else does not prove that no job exists.
-        other => Verdict::Unknown(other.to_string()),
+        other => return Verdict::Unknown(other.to_string()),
+    };
+    Verdict::Refused(refusal)
+}
+
+/// What a failed upload means for the row. No submit was sent, so no job can exist: the row
+/// never becomes unknown. A file that cannot be uploaded fails it; a passing failure sends it
+/// again later.
+pub(crate) fn classify_upload(error: &Error) -> Refusal {
+    let file = |message: String| Refusal::Fail {
+        code: "LOCAL_FILE".into(),
+        message,
+    };
+    let again = |code: String, message: String, after| Refusal::Requeue {
+        code,
+        message,
+        after,
+        busy: false,
+        cap: None,
+    };
+    match error {
+        Error::FileNotAccepted { .. } | Error::Io { .. } | Error::Encode { .. } => {
+            file(error.to_string())
+        }
+        Error::Api(api) => match api.status {
+            // A presign 429 is a rate limit, not the plan's cap on jobs in flight.
+            429 => again(api.code.to_string(), api.message.clone(), api.retry_after()),
+            401..=403 => Refusal::Halt(format!("upload refused: {api}")),
+            500.. => again(api.code.to_string(), api.message.clone(), None),
+            _ => file(format!("upload refused: {api}")),
+        },
+        Error::Config(message) => Refusal::Halt(message.clone()),
+        Error::InvalidInput(_) => Refusal::Fail {
+            code: "INVALID_INPUT".into(),
+            message: error.to_string(),
+        },
+        // The connection, a timeout, server errors, an unreadable presign answer: another
+        // try may work.
+        other => again("UPLOAD".into(), other.to_string(), None),
     }
+}
+
+pub(crate) async fn upload(client: Client, row: usize, files: LocalFiles, input: AnyInput) -> Done {
+    let result = files.upload_any(&client, &input).await;
+    Done::Upload { row, result }
 }
 
 pub(crate) async fn submit(client: Client, row: usize, input: AnyInput) -> Done {

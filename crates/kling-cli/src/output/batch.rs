@@ -8,6 +8,8 @@ use kling::MicroCents;
 use kling_batch::{Event, Progress, RowRecord, Summary};
 use serde::Serialize;
 
+use super::jobs::UploadedInputView;
+
 /// One step of a run: a JSON line with `--json`, else a line of text.
 #[derive(Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -18,6 +20,11 @@ pub enum EventView<'a> {
         limit: usize,
         /// Submits of an earlier run without a recorded answer, now reconciled.
         recovered: usize,
+    },
+    /// The row's local files were uploaded; its submit comes next.
+    Uploaded {
+        row: &'a str,
+        uploaded: Vec<UploadedInputView>,
     },
     /// A job was created for the row.
     Submitted {
@@ -79,6 +86,10 @@ impl<'a> EventView<'a> {
                 rows: progress.rows,
                 limit: *limit,
                 recovered: *recovered,
+            },
+            Event::Uploaded { row, files } => EventView::Uploaded {
+                row,
+                uploaded: files.iter().flat_map(UploadedInputView::of).collect(),
             },
             Event::Submitted {
                 row,
@@ -142,6 +153,9 @@ impl fmt::Display for EventView<'_> {
                 "{row}: submitted {job_id} (charged {})",
                 MicroCents::new(*charge_micro_cents)
             ),
+            EventView::Uploaded { row, uploaded } => {
+                write!(f, "{row}: uploaded {}", UploadedInputView::list(uploaded))
+            }
             EventView::Requeued { row, code, message } => {
                 write!(
                     f,

@@ -192,13 +192,23 @@ pub struct UploadedInputView {
 }
 
 impl UploadedInputView {
-    fn of(u: &Uploaded) -> impl Iterator<Item = UploadedInputView> + '_ {
+    /// One view for each field the file went to.
+    pub(crate) fn of(u: &Uploaded) -> impl Iterator<Item = UploadedInputView> + '_ {
         u.fields.iter().map(|field| UploadedInputView {
             field: field.trim_start_matches('/').to_string(),
             path: u.path.display().to_string(),
             url: u.file.url.clone(),
             bytes: u.bytes,
         })
+    }
+
+    /// `cat.png (11 bytes, images/0), dog.png (…)`: for a line of text.
+    pub(crate) fn list(uploaded: &[UploadedInputView]) -> String {
+        let each: Vec<String> = uploaded
+            .iter()
+            .map(|u| format!("{} ({} bytes, {})", u.path, u.bytes, u.field))
+            .collect();
+        each.join(", ")
     }
 }
 

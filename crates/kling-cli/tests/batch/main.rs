@@ -1,6 +1,7 @@
-//! `kling batch` against an in-process sandbox: a run end to end, what stops a run before anything
-//! is sent, a run stopped by Ctrl-C and continued, failed rows, downloads into row folders, the
-//! ledger's status and report, and adopting an unknown row by hand. The sandbox's own records
+//! `kling batch` against an in-process sandbox: a run end to end, rows with local files, what
+//! stops a run before anything is sent, a run stopped by Ctrl-C and continued, failed rows,
+//! downloads into row folders, the ledger's status and report, and adopting an unknown row by
+//! hand. The sandbox's own records
 //! (jobs created, submit requests, output bytes) judge each run.
 
 use kling_sandbox::{Faults, Sandbox, SandboxConfig};
@@ -9,6 +10,7 @@ use serde_json::Value;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod files;
 mod ledger;
 mod run;
 

@@ -86,7 +86,7 @@ async fn invalid_rows_stop_the_run_before_anything_is_sent() {
         error["message"]
             .as_str()
             .unwrap()
-            .contains("`@./cat.png` is a local file"),
+            .contains("`@./cat.png`: local file ./cat.png:"),
         "{error}"
     );
     assert_eq!(sandbox.stats().submit_requests, 0);

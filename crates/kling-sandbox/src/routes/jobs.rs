@@ -81,9 +81,8 @@ pub(super) async fn submit(
             "the webhook URL must be https (http is accepted for loopback receivers only)",
         ));
     }
-    let cost = quote_input(d, &Value::Object(body.input))
-        .map_err(invalid_input)?
-        .total;
+    let input = Value::Object(body.input);
+    let cost = quote_input(d, &input).map_err(invalid_input)?.total;
     if s.roll(s.config.faults.submit_unavailable) {
         s.counters
             .submits_refused_unavailable
@@ -105,6 +104,9 @@ pub(super) async fn submit(
         body.webhook_url,
     )?;
     s.counters.jobs_created.fetch_add(1, Ordering::Relaxed);
+    if let Some(stored) = s.lock().jobs.get_mut(&job.id) {
+        stored.input = input;
+    }
     if job.webhook_url.is_some() {
         webhook::spawn_delivery(s.clone(), job.id.clone());
     }
@@ -197,6 +199,7 @@ fn admit(
         cancelled_at: None,
         settled: false,
         webhook_url,
+        input: Value::Null,
     };
     if let Some(balance) = inner.balance.as_mut() {
         *balance = MicroCents::new(balance.get() - cost.get());

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rand::RngExt;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::transfer::{OnProgress, TransferProgress};
 use super::uploads::{CheckedFile, check_file};
@@ -77,6 +78,45 @@ impl LocalFiles {
             paths: Vec::new(),
             on_progress: None,
         }
+    }
+
+    /// An empty set whose placeholders follow from `key`: the same key and the same paths added
+    /// in the same order give the same placeholders, in any process, on any run. For records
+    /// that must recognise an input again by its text (a batch ledger compares each row's stored
+    /// input with the next run's); derive the key from what the input was made of, so that a
+    /// different input gets different placeholders. [`LocalFiles::new`] gives a set of its own
+    /// each time instead.
+    ///
+    /// ```
+    /// use kling::client::LocalFiles;
+    ///
+    /// let row = r#"cat-1 {"image_url":"@./cat.png"}"#;
+    /// let (mut first, mut again) = (LocalFiles::keyed(row), LocalFiles::keyed(row));
+    /// assert_eq!(first.path("./cat.png"), again.path("./cat.png"));
+    /// assert_ne!(first.path("./cat.png"), LocalFiles::keyed("cat-2").path("./cat.png"));
+    /// ```
+    pub fn keyed(key: &str) -> Self {
+        let digest = Sha256::digest(key.as_bytes());
+        Self {
+            set: hex::encode(&digest[..16]),
+            paths: Vec::new(),
+            on_progress: None,
+        }
+    }
+
+    /// Where `input` (in wire format) holds a local-file placeholder of any set, as a JSON
+    /// pointer (`/image_url`, `/images/1`): an input that must not be sent as it is, since the
+    /// placeholder names a file that was never uploaded.
+    pub fn placeholder_in(input: &Value) -> Option<String> {
+        let mut first = None;
+        walk(input, &mut String::new(), &mut |text, pointer| {
+            if first.is_none() && text.starts_with(PLACEHOLDER_ORIGIN) {
+                first = Some(pointer.to_string());
+            }
+            Ok(())
+        })
+        .ok()?;
+        first
     }
 
     /// Reports each upload's progress (the [`TransferProgress`] names the file).
@@ -168,45 +208,74 @@ impl LocalFiles {
         pointer: &mut String,
         found: &mut Vec<(usize, String)>,
     ) -> Result<(), Error> {
-        let at = pointer.len();
-        match value {
-            Value::String(text) => {
-                if let Some(rest) = text.strip_prefix(PLACEHOLDER_ORIGIN) {
-                    let index = rest
-                        .strip_prefix(&self.set)
-                        .and_then(|r| r.strip_prefix('/'))
-                        .and_then(|i| i.parse::<usize>().ok())
-                        .filter(|i| *i < self.paths.len());
-                    let Some(index) = index else {
-                        return Err(Error::Encode {
-                            operation: "upload",
-                            message: format!(
-                                "`{text}` at {pointer} is a local-file placeholder of another LocalFiles set"
-                            ),
-                        });
-                    };
-                    found.push((index, pointer.clone()));
-                }
-            }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    pointer.push_str(&format!("/{i}"));
-                    self.find(item, pointer, found)?;
-                    pointer.truncate(at);
-                }
-            }
-            Value::Object(members) => {
-                for (name, member) in members {
-                    pointer.push('/');
-                    pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
-                    self.find(member, pointer, found)?;
-                    pointer.truncate(at);
-                }
-            }
-            _ => {}
-        }
-        Ok(())
+        walk(value, pointer, &mut |text, pointer| {
+            let Some(rest) = text.strip_prefix(PLACEHOLDER_ORIGIN) else {
+                return Ok(());
+            };
+            let index = rest
+                .strip_prefix(&self.set)
+                .and_then(|r| r.strip_prefix('/'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .filter(|i| *i < self.paths.len());
+            let Some(index) = index else {
+                return Err(Error::Encode {
+                    operation: "upload",
+                    message: format!(
+                        "`{text}` at {pointer} is a local-file placeholder of another LocalFiles set"
+                    ),
+                });
+            };
+            found.push((index, pointer.to_string()));
+            Ok(())
+        })
     }
+
+    /// Uploads the files whose placeholders `input` holds and returns the input with their
+    /// URLs in place of the placeholders, as [`LocalFiles::upload_into`] does for a wire-format
+    /// input. The input is not validated again: [`Client::submit_any_with_files`] does that
+    /// and checks the budget first.
+    pub async fn upload_any(
+        &self,
+        client: &Client,
+        input: &AnyInput,
+    ) -> Result<(AnyInput, Vec<Uploaded>), Error> {
+        let mut json = input.to_json().map_err(|e| Error::Encode {
+            operation: "submit",
+            message: format!("the input does not serialize to JSON: {e}"),
+        })?;
+        let uploaded = self.upload_into(client, &mut json).await?;
+        let resolved = input.model().decode_input(json).map_err(undecodable)?;
+        Ok((resolved, uploaded))
+    }
+}
+
+/// Calls `visit` with every string of `value` and the JSON pointer where it is, at any depth.
+fn walk<'v>(
+    value: &'v Value,
+    pointer: &mut String,
+    visit: &mut impl FnMut(&'v str, &str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let at = pointer.len();
+    match value {
+        Value::String(text) => visit(text, pointer)?,
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push_str(&format!("/{i}"));
+                walk(item, pointer, visit)?;
+                pointer.truncate(at);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                walk(member, pointer, visit)?;
+                pointer.truncate(at);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// An input that no longer decodes once its URLs are in: only a URL the model refuses can do it.
@@ -242,9 +311,9 @@ impl Client {
         options: SubmitOptions,
     ) -> Result<(Job, Vec<Uploaded>), Error> {
         input.validate().map_err(Error::InvalidInput)?;
-        let (json, uploaded) = self
-            .resolve(to_json("submit", input)?, input.cost(), files, &options)
-            .await?;
+        self.refuse_early(input.cost(), &options)?;
+        let mut json = to_json("submit", input)?;
+        let uploaded = files.upload_into(self, &mut json).await?;
         let resolved: M = crate::__private::decode(json).map_err(undecodable)?;
         Ok((self.submit_with(&resolved, options).await?, uploaded))
     }
@@ -257,23 +326,13 @@ impl Client {
         options: SubmitOptions,
     ) -> Result<(Job, Vec<Uploaded>), Error> {
         input.validate().map_err(Error::InvalidInput)?;
-        let json = input.to_json().map_err(|e| Error::Encode {
-            operation: "submit",
-            message: format!("the input does not serialize to JSON: {e}"),
-        })?;
-        let (json, uploaded) = self.resolve(json, input.cost(), files, &options).await?;
-        let resolved = input.model().decode_input(json).map_err(undecodable)?;
+        self.refuse_early(input.cost(), &options)?;
+        let (resolved, uploaded) = files.upload_any(self, input).await?;
         Ok((self.submit_any(&resolved, options).await?, uploaded))
     }
 
-    /// Refuses what the submit would refuse, then uploads the files and fills in their URLs.
-    async fn resolve(
-        &self,
-        mut json: Value,
-        cost: MicroCents,
-        files: &LocalFiles,
-        options: &SubmitOptions,
-    ) -> Result<(Value, Vec<Uploaded>), Error> {
+    /// Refuses what the submit would refuse before anything is uploaded for it.
+    fn refuse_early(&self, cost: MicroCents, options: &SubmitOptions) -> Result<(), Error> {
         if let Some(budget) = options.budget.or(self.inner.budget)
             && cost > budget
         {
@@ -282,8 +341,7 @@ impl Client {
         if let Some(url) = &options.webhook_url {
             super::jobs::check_webhook_url(url)?;
         }
-        let uploaded = files.upload_into(self, &mut json).await?;
-        Ok((json, uploaded))
+        Ok(())
     }
 }
 
@@ -300,6 +358,35 @@ mod tests {
         assert_ne!(a.path("./dog.png"), cat);
         assert_ne!(b.path("./cat.png"), cat);
         assert_eq!(a.paths().len(), 2);
+    }
+
+    #[test]
+    fn keyed_sets_give_the_same_placeholders_for_the_same_key_and_paths() {
+        let (mut a, mut b) = (LocalFiles::keyed("row 1"), LocalFiles::keyed("row 1"));
+        assert_eq!(a.path("cat.png"), b.path("cat.png"));
+        assert_eq!(a.path("dog.png"), b.path("dog.png"));
+        let cat = a.path("cat.png");
+        assert!(kling_descriptor::input::is_http_url(&cat), "{cat}");
+        assert_ne!(LocalFiles::keyed("row 2").path("cat.png"), cat);
+        assert_ne!(LocalFiles::new().path("cat.png"), cat);
+        // Another order is another set of placeholders.
+        let mut c = LocalFiles::keyed("row 1");
+        assert_ne!(c.path("dog.png"), b.path("dog.png"));
+    }
+
+    #[test]
+    fn a_placeholder_of_any_set_is_found() {
+        let placeholder = LocalFiles::keyed("k").path("cat.png");
+        let input = serde_json::json!({
+            "prompt": "https://local-file.example/not-one",
+            "elements": [{"images": ["https://e.com/a.png", placeholder]}],
+        });
+        assert_eq!(
+            LocalFiles::placeholder_in(&input).as_deref(),
+            Some("/elements/0/images/1")
+        );
+        let plain = serde_json::json!({"image_url": "https://e.com/a.png"});
+        assert_eq!(LocalFiles::placeholder_in(&plain), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::Driver;
 use crate::events::{Event, Progress};
 use crate::report::RowStatus;
 use crate::run::RunError;
-use crate::run::tasks::{self, Done, Verdict, WaitEnd};
+use crate::run::tasks::{self, Done, Refusal, Verdict, WaitEnd};
 
 impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
     pub(super) fn joined(&mut self, joined: Result<Done, JoinError>) -> Result<(), RunError> {
@@ -22,12 +22,34 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
             Err(e) => return Err(RunError::Task(e.to_string())),
         };
         match done {
+            Done::Upload { row, result } => self.uploaded(row, result),
             Done::Submit { row, result } => self.submitted(row, result),
             Done::Reconcile { row, result } => self.reconciled(row, result),
             Done::Wait { row, end } => self.ended(row, end),
             Done::Cancel { row, cancelled } => self.cancelled(row, cancelled),
             Done::Download { row, result } => self.downloaded(row, result),
         }
+    }
+
+    fn uploaded(
+        &mut self,
+        i: usize,
+        result: Result<(kling::AnyInput, Vec<kling::client::Uploaded>), kling::Error>,
+    ) -> Result<(), RunError> {
+        let slot = &mut self.board.slots[i];
+        slot.busy = false;
+        slot.uploading = false;
+        let id = slot.id.clone();
+        let error = match result {
+            Ok((resolved, files)) => {
+                // Planned again, now with URLs: sent when it is picked (room, budget, model).
+                slot.resolved = Some(resolved);
+                self.emit(Event::Uploaded { row: id, files });
+                return Ok(());
+            }
+            Err(error) => error,
+        };
+        self.not_sent(i, tasks::classify_upload(&error))
     }
 
     fn submitted(
@@ -69,8 +91,18 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                 slot.status = RowStatus::Unknown;
                 slot.due = Some(Instant::now());
                 self.emit(Event::OutcomeUnknown { row: id, reason });
+                Ok(())
             }
-            Verdict::Requeue {
+            Verdict::Refused(refusal) => self.not_sent(i, refusal),
+        }
+    }
+
+    /// The row was not sent, or was refused in a way that proves no job: it goes back to
+    /// `planned` (after a pause, or for the next run) or fails.
+    fn not_sent(&mut self, i: usize, refusal: Refusal) -> Result<(), RunError> {
+        let id = self.board.slots[i].id.clone();
+        match refusal {
+            Refusal::Requeue {
                 code,
                 message,
                 after,
@@ -93,7 +125,7 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                     self.lower_limit(cap)?;
                 }
             }
-            Verdict::Halt(reason) => {
+            Refusal::Halt(reason) => {
                 self.ledger.requeue(&id, "HALTED", &reason)?;
                 self.requeued(i, None);
                 if !self.halted {
@@ -101,7 +133,7 @@ impl<F: FnMut(&Event, &Progress) + Send> Driver<'_, F> {
                     self.emit(Event::Halted { reason });
                 }
             }
-            Verdict::Fail { code, message } => self.fail(i, code, message)?,
+            Refusal::Fail { code, message } => self.fail(i, code, message)?,
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use kling::client::LocalFiles;
 use tokio::task::{JoinError, JoinSet};
 use tokio::time::Instant;
 
@@ -30,7 +31,7 @@ pub(super) struct Driver<'a, F> {
     board: Board,
     /// Submits and cancels: awaited even when leaving, so their answers are recorded.
     sends: JoinSet<Done>,
-    /// Waits, reconciles and downloads: dropped when leaving.
+    /// Uploads, waits, reconciles and downloads: dropped when leaving.
     reads: JoinSet<Done>,
     on_event: F,
     stop: StopRequest,
@@ -196,19 +197,16 @@ impl<'a, F: FnMut(&Event, &Progress) + Send> Driver<'a, F> {
     }
 
     fn send(&mut self, i: usize) -> Result<(), RunError> {
-        let slot = &self.board.slots[i];
-        let id = slot.id.clone();
-        let typed = serde_json::from_str(&slot.input)
-            .map_err(|e| e.to_string())
-            .and_then(|input| slot.model.decode_input(input).map_err(|e| e.to_string()));
-        let typed = match typed {
-            Ok(typed) => typed,
-            // The stored input no longer fits this version's model: refused before sending.
-            Err(message) => return self.fail(i, "INVALID_INPUT".into(), message),
+        let typed = match self.board.slots[i].resolved.take() {
+            Some(resolved) => resolved,
+            None => match self.prepare(i)? {
+                Some(typed) => typed,
+                None => return Ok(()),
+            },
         };
         let sent_at = SystemTime::now();
         // On disk before the request leaves: a crash from here on is reconciled, never resent.
-        self.ledger.begin_submit(&id, sent_at)?;
+        self.ledger.begin_submit(&self.board.slots[i].id, sent_at)?;
         let slot = &mut self.board.slots[i];
         slot.status = RowStatus::Submitting;
         slot.sent_at = Some(sent_at);
@@ -216,6 +214,50 @@ impl<'a, F: FnMut(&Event, &Progress) + Send> Driver<'a, F> {
         self.sends
             .spawn(tasks::submit(self.runner.client.clone(), i, typed));
         Ok(())
+    }
+
+    /// The stored input, typed, when it can be sent as it is. A row with local files has them
+    /// uploaded first (the row comes back with its input resolved); a row that cannot be sent
+    /// fails.
+    fn prepare(&mut self, i: usize) -> Result<Option<kling::AnyInput>, RunError> {
+        let slot = &self.board.slots[i];
+        let json: serde_json::Value = match serde_json::from_str(&slot.input) {
+            Ok(json) => json,
+            Err(e) => {
+                return self
+                    .fail(i, "INVALID_INPUT".into(), e.to_string())
+                    .map(|()| None);
+            }
+        };
+        let placeholder = LocalFiles::placeholder_in(&json);
+        let typed = match slot.model.decode_input(json) {
+            Ok(typed) => typed,
+            // The stored input no longer fits this version's model: refused before sending.
+            Err(e) => {
+                return self
+                    .fail(i, "INVALID_INPUT".into(), e.to_string())
+                    .map(|()| None);
+            }
+        };
+        let Some(at) = placeholder else {
+            return Ok(Some(typed));
+        };
+        let Some(files) = self.runner.local_files.get(&slot.id) else {
+            let message = format!(
+                "the input holds a local-file placeholder at {at} but the run was given no files for this row; run it with the row's files (`kling batch run` with the same JSONL file)"
+            );
+            return self
+                .fail(i, "LOCAL_FILE_MISSING".into(), message)
+                .map(|()| None);
+        };
+        // Nothing in the ledger yet: the submit is recorded once the files are up, so its
+        // time is the request's and a stop or crash meanwhile leaves the row planned.
+        let task = tasks::upload(self.runner.client.clone(), i, files.clone(), typed);
+        let slot = &mut self.board.slots[i];
+        slot.busy = true;
+        slot.uploading = true;
+        self.reads.spawn(task);
+        Ok(None)
     }
 
     fn start_reconciles(&mut self) {

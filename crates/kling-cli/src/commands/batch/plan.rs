@@ -1,12 +1,13 @@
-//! A batch input read and checked before anything is sent: every row validated and priced by
-//! `kling_batch::Plan`, `@path` local files refused, and the total held against `--max-total`.
+//! A batch input read and checked before anything is sent: `@path` local files at URL positions
+//! replaced by placeholders, every row validated and priced by `kling_batch::Plan`, every local
+//! file checked, and the total held against `--max-total`.
 //!
-//! Local files are refused rather than uploaded because the runner submits the ledger's stored
-//! input as it is: a file would have to be uploaded between the ledger's `submitting` step and
-//! the submit, which `kling-batch` has no hook for. Uploading it first (`kling upload`) and
-//! using its URL works today.
+//! A row's placeholders come from [`LocalFiles::keyed`] with the row's id and input as written,
+//! so the same row gets the same placeholders on every run and the ledger recognises it; any
+//! edit of the row (a path included) changes them, and the ledger refuses the changed row as it
+//! refuses any changed input. The files are uploaded by the runner just before each row's
+//! submit.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use kling::MicroCents;
@@ -18,27 +19,32 @@ use crate::catalog;
 use crate::fail::Fail;
 use crate::local_inputs;
 
-/// The plan of the batch in `file`, refused (exit 2, every bad row named) when a row is invalid,
-/// names a local file, or the total list price is above `max_total`.
-pub fn read(file: &Path, max_total: Option<MicroCents>) -> Result<Plan, Fail> {
+/// A checked batch: its plan (placeholders where the rows name local files) and the files of
+/// each row that names some, by row id.
+pub struct Checked {
+    pub plan: Plan,
+    pub files: Vec<(String, LocalFiles)>,
+}
+
+/// The batch in `file`, refused (exit 2, every bad row named) when a row is invalid, names a
+/// local file that cannot be uploaded, or the total list price is above `max_total`.
+pub async fn read(file: &Path, max_total: Option<MicroCents>) -> Result<Checked, Fail> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Fail::usage(format!("cannot read {}: {e}", file.display())))?;
-    let local = local_files(&text);
-    let plan = match (Plan::from_jsonl(&text), local.is_empty()) {
-        (Ok(plan), true) => plan,
-        (Ok(_), false) => return Err(Fail::invalid_batch(local)),
-        (Err(PlanError::Invalid(problems)), _) => {
-            let flagged: HashSet<(usize, &str)> =
-                local.iter().map(|p| (p.line, p.field.as_str())).collect();
-            let mut all: Vec<RowProblem> = problems
-                .into_iter()
-                .filter(|p| !flagged.contains(&(p.line, p.field.as_str())))
-                .collect();
-            all.extend(local.iter().cloned());
-            all.sort_by_key(|p| p.line);
-            return Err(Fail::invalid_batch(all));
+    let (text, rows) = with_placeholders(&text);
+    let mut problems = Vec::new();
+    for row in &rows {
+        problems.extend(row.check().await);
+    }
+    let plan = match Plan::from_jsonl(&text) {
+        Ok(plan) if problems.is_empty() => plan,
+        Ok(_) => return Err(Fail::invalid_batch(problems)),
+        Err(PlanError::Invalid(found)) => {
+            problems.extend(found);
+            problems.sort_by_key(|p| p.line);
+            return Err(Fail::invalid_batch(problems));
         }
-        (Err(e), _) => {
+        Err(e) => {
             return Err(Fail::usage(format!("{}: {e}", file.display())).with_code("invalid_batch"));
         }
     };
@@ -46,52 +52,94 @@ pub fn read(file: &Path, max_total: Option<MicroCents>) -> Result<Plan, Fail> {
         plan.check_budget(budget)
             .map_err(|e| Fail::usage(e.to_string()).with_code("over_budget"))?;
     }
-    Ok(plan)
+    let files = rows.into_iter().map(|r| (r.id, r.files)).collect();
+    Ok(Checked { plan, files })
 }
 
-/// Every `@path` at a URL position of a row's input, as a problem of its line. Lines that are
-/// not rows of a known model are left to the plan, which says what is wrong with them.
-fn local_files(text: &str) -> Vec<RowProblem> {
+/// A row that names local files.
+struct RowFiles {
+    line: usize,
+    id: String,
+    files: LocalFiles,
+    /// Each `@path` value, with the JSON pointer of the line where it is.
+    fields: Vec<(String, String)>,
+}
+
+impl RowFiles {
+    /// A problem for each file that cannot be uploaded (missing, unreadable, refused type or
+    /// size), naming the field that names it.
+    async fn check(&self) -> Vec<RowProblem> {
+        let mut problems = Vec::new();
+        for (field, value) in &self.fields {
+            let mut one = LocalFiles::new();
+            one.path(&value[1..]);
+            if let Err(e) = one.check().await {
+                let message = format!("`{value}`: {e}");
+                problems.push(RowProblem::new(self.line, Some(&self.id), field, message));
+            }
+        }
+        problems
+    }
+}
+
+/// The text with every `@path` at a URL position of a row's input replaced by a placeholder of
+/// the row's own set, line for line; and the rows that name files. Lines that are not rows of
+/// a known model are left as they are for the plan, which says what is wrong with them.
+fn with_placeholders(text: &str) -> (String, Vec<RowFiles>) {
     // Read once: a batch may have thousands of rows. Without it the plan reports every model.
     let catalog = catalog::all().unwrap_or_default();
-    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut out = String::with_capacity(text.len());
     for (index, line) in text.lines().enumerate() {
-        let Ok(Value::Object(row)) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        let (Some(Value::String(slug)), Some(input @ Value::Object(_))) =
-            (row.get("model"), row.get("input"))
-        else {
-            continue;
-        };
-        let Some(descriptor) = catalog.get(slug) else {
-            continue;
-        };
-        let mut substituted = input.clone();
-        let mut files = LocalFiles::new();
-        local_inputs::substitute(descriptor, Some(&mut substituted), &[], &mut files);
-        if files.is_empty() {
-            continue;
+        if let Some((replaced, row)) = row_files(&catalog, index + 1, line) {
+            out.push_str(&replaced);
+            rows.push(row);
+        } else {
+            out.push_str(line);
         }
-        let id = match row.get("id") {
-            Some(Value::String(id)) => Some(id.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => Some((index + 1).to_string()),
-        };
-        let mut changed = Vec::new();
-        differences(input, &substituted, "/input".to_string(), &mut changed);
-        for (field, value) in changed {
-            problems.push(RowProblem::new(
-                index + 1,
-                id.as_deref(),
-                &field,
-                format!(
-                    "`{value}` is a local file; batch rows take URLs only (upload it with `kling upload FILE` and use the URL it prints)"
-                ),
-            ));
-        }
+        out.push('\n');
     }
-    problems
+    (out, rows)
+}
+
+/// One line with its local files replaced, when it is a row that names some.
+fn row_files(
+    catalog: &std::collections::BTreeMap<String, kling_descriptor::Descriptor>,
+    line: usize,
+    text: &str,
+) -> Option<(String, RowFiles)> {
+    let Ok(Value::Object(mut row)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    let (Some(Value::String(slug)), Some(input @ Value::Object(_))) =
+        (row.get("model"), row.get("input"))
+    else {
+        return None;
+    };
+    let descriptor = catalog.get(slug)?;
+    let id = match row.get("id") {
+        Some(Value::String(id)) => id.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => line.to_string(),
+    };
+    // The input as written (members in their order): any edit of the row gives other
+    // placeholders.
+    let mut files = LocalFiles::keyed(&format!("{id}\n{input}"));
+    let mut substituted = input.clone();
+    local_inputs::substitute(descriptor, Some(&mut substituted), &[], &mut files);
+    if files.is_empty() {
+        return None;
+    }
+    let mut fields = Vec::new();
+    differences(input, &substituted, "/input".to_string(), &mut fields);
+    row.insert("input".into(), substituted);
+    let row_files = RowFiles {
+        line,
+        id,
+        files,
+        fields,
+    };
+    Some((Value::Object(row).to_string(), row_files))
 }
 
 /// The JSON pointers (under `at`) where `before` and `after` differ, with the value before.
@@ -119,28 +167,37 @@ fn differences(before: &Value, after: &Value, at: String, out: &mut Vec<(String,
 mod tests {
     use super::*;
 
+    const CAT: &str = r#"{"id": "cat", "model": "kling/kling-omni-o1/image-to-video", "input": {"prompt": "@x", "image_url": "@./cat.png"}}"#;
+
     #[test]
-    fn local_files_are_named_by_line_row_and_field() {
-        let text = concat!(
-            r#"{"id": "cat", "model": "kling/kling-omni-o1/image-to-video", "input": {"prompt": "@x", "image_url": "@./cat.png"}}"#,
-            "\n",
+    fn local_files_become_placeholders_of_the_row_line_for_line() {
+        let text = format!(
+            "{CAT}\n\n{}\n{}\nnot json\n",
             r#"{"model": "kling/kling-omni-o1/image-to-video", "input": {"prompt": "a", "image_url": "https://e.com/c.png"}}"#,
-            "\n",
             r#"{"model": "kling/kling-omni-o1/image-to-video", "input": {"prompt": "a", "image_url": "@dog.png"}}"#,
-            "\n",
         );
-        let shown: Vec<String> = local_files(text).iter().map(ToString::to_string).collect();
-        assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(
-            shown[0]
-                .starts_with("line 1 (row `cat`) /input/image_url: `@./cat.png` is a local file"),
-            "{}",
-            shown[0]
+        let (out, rows) = with_placeholders(&text);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        assert_eq!(&lines[1..3], &text.lines().collect::<Vec<_>>()[1..3]);
+        assert_eq!(lines[4], "not json");
+        let ids: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.id.as_str())).collect();
+        assert_eq!(ids, [(1, "cat"), (4, "4")]);
+        assert_eq!(
+            rows[0].fields,
+            [("/input/image_url".to_string(), "@./cat.png".to_string())]
         );
-        assert!(
-            shown[1].starts_with("line 3 (row `3`) /input/image_url: `@dog.png`"),
-            "{}",
-            shown[1]
-        );
+        let first: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(first["input"]["prompt"], "@x", "a prompt stays text");
+        let placeholder = first["input"]["image_url"].as_str().unwrap();
+        assert_eq!(rows[0].files.paths(), [Path::new("./cat.png")]);
+
+        // The same row gives the same placeholder on every run; an edited row another.
+        let (again, _) = with_placeholders(&text);
+        assert_eq!(again, out);
+        let edited = CAT.replace("cat.png", "cat2.png");
+        let (other, _) = with_placeholders(&edited);
+        let other: Value = serde_json::from_str(other.trim_end()).unwrap();
+        assert_ne!(other["input"]["image_url"].as_str().unwrap(), placeholder);
     }
 }

@@ -1,6 +1,7 @@
-//! `kling batch run`: the plan checked (nothing sent on any problem), the ledger written, then
-//! `kling_batch::Runner` drives the rows, with Ctrl-C wired to its `StopHandle` and `-o` to a
-//! [`Downloader`] made of `kling download`'s code.
+//! `kling batch run`: the plan and its local files checked (nothing sent on any problem), the
+//! ledger written, then `kling_batch::Runner` drives the rows (uploading each row's files just
+//! before its submit), with Ctrl-C wired to its `StopHandle` and `-o` to a [`Downloader`] made
+//! of `kling download`'s code.
 
 use std::path::PathBuf;
 
@@ -24,9 +25,9 @@ pub async fn run(cli: &Cli, args: &BatchRunArgs) -> Result<(), Fail> {
     let json_out = cli.json;
     // Everything is checked, and the ledger written, before a client exists: a mistake sends
     // nothing.
-    let plan = plan::read(&args.file, args.max_total)?;
+    let checked = plan::read(&args.file, args.max_total).await?;
     let mut ledger = Ledger::open(&args.ledger).map_err(ledger_fail)?;
-    ledger.record_plan(&plan).map_err(ledger_fail)?;
+    ledger.record_plan(&checked.plan).map_err(ledger_fail)?;
     let s = Session::start(cli).await?;
     let mut options = RunOptions::default();
     if let Some(n) = args.concurrency {
@@ -35,7 +36,7 @@ pub async fn run(cli: &Cli, args: &BatchRunArgs) -> Result<(), Fail> {
     if let Some(budget) = args.max_total {
         options = options.budget(budget);
     }
-    let mut runner = Runner::new(s.client.clone(), options);
+    let mut runner = Runner::new(s.client.clone(), options).with_local_files(checked.files);
     if let Some(dir) = &args.output_dir {
         runner = runner.with_downloader(RowFolders {
             client: s.client.clone(),
