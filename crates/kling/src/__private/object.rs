@@ -104,13 +104,10 @@ pub fn required<T, E: Error>(slot: Option<T>, name: &'static str) -> Result<T, E
 
 /// One property of an object schema: wire name, title, description, whether it may be left
 /// out, and its schema.
-pub type Property = (
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    fn(&mut SchemaGenerator) -> Schema,
-);
+pub type Property = (&'static str, &'static str, &'static str, bool, SchemaFn);
+
+/// A function giving the schema of one type.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 
 /// The JSON Schema of a generated struct, built as schemars' own derive builds it (so the
 /// published schemas do not change): a closed object, each property with its doc text.
@@ -160,7 +157,7 @@ pub fn nullable(
 
 thread_local! {
     /// The schema function `Nullable` stands for, set by `nullable` just before schemars calls it.
-    static NULLABLE_INNER: Cell<Option<fn(&mut SchemaGenerator) -> Schema>> = const { Cell::new(None) };
+    static NULLABLE_INNER: Cell<Option<SchemaFn>> = const { Cell::new(None) };
 }
 
 /// One type for every `T` of `nullable`: inlined, so it never names itself in a schema, and its
