@@ -272,15 +272,20 @@ fn schema(name: &syn::Ident, doc: &(String, String), fields: &[WireField]) -> To
         let key = &f.name;
         let (title, description) = &f.doc;
         let optional = f.optional.is_some();
-        let ty = match (&f.optional, &f.text) {
-            (None, Some(text)) => text.clone(),
-            (Some(_), Some(text)) => quote!(::core::option::Option<#text>),
-            _ => {
+        let subschema = match (&f.optional, &f.text) {
+            (None, Some(text)) => quote!(|g: &mut #schemars::SchemaGenerator| g.subschema_for::<#text>()),
+            (Some(_), Some(text)) => {
+                quote!(|g: &mut #schemars::SchemaGenerator| ::kling::__private::object::nullable(g, |g| g.subschema_for::<#text>()))
+            }
+            (Some(inner), None) => {
+                quote!(|g: &mut #schemars::SchemaGenerator| ::kling::__private::object::nullable(g, |g| g.subschema_for::<#inner>()))
+            }
+            (None, None) => {
                 let ty = &f.ty;
-                quote!(#ty)
+                quote!(|g: &mut #schemars::SchemaGenerator| g.subschema_for::<#ty>())
             }
         };
-        quote!((#key, #title, #description, #optional, |g: &mut #schemars::SchemaGenerator| g.subschema_for::<#ty>()))
+        quote!((#key, #title, #description, #optional, #subschema))
     });
     quote! {
         impl #schemars::JsonSchema for #name {

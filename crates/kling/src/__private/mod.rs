@@ -27,19 +27,22 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     json: serde_json::Value,
 ) -> Result<T, crate::DecodeError> {
     // Generated structs deserialize only from JSON objects (see `object`).
-    serde_path_to_error::deserialize(json).map_err(|e| {
-        let path = e
-            .path()
-            .iter()
-            .filter_map(|s| match s {
-                serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
-                serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
-                _ => None,
-            })
-            .collect();
-        crate::DecodeError {
-            path,
-            message: e.into_inner().to_string(),
-        }
-    })
+    serde_path_to_error::deserialize(json).map_err(decode_error)
+}
+
+// Not generic: `decode` is instantiated once per model, this only once.
+fn decode_error(e: serde_path_to_error::Error<serde_json::Error>) -> crate::DecodeError {
+    let path = e
+        .path()
+        .iter()
+        .filter_map(|s| match s {
+            serde_path_to_error::Segment::Seq { index } => Some(format!("/{index}")),
+            serde_path_to_error::Segment::Map { key } => Some(format!("/{key}")),
+            _ => None,
+        })
+        .collect();
+    crate::DecodeError {
+        path,
+        message: e.into_inner().to_string(),
+    }
 }
