@@ -238,7 +238,7 @@ impl fmt::Display for JobRow<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}  {}  {}  {}",
+            "{}  {:<10}  {}  {}",
             self.job_id,
             self.status,
             self.created_at.as_deref().unwrap_or_default(),
@@ -309,5 +309,27 @@ impl<'a> From<&'a UploadedFile> for UploadedView<'a> {
 impl fmt::Display for UploadedView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JobRow;
+
+    #[test]
+    fn job_rows_line_up_whatever_their_status() {
+        let row = |status| JobRow {
+            job_id: "job_1",
+            status,
+            progress: None,
+            model: Some("kling/a/text-to-video"),
+            created_at: Some("2026-12-01T10:00:00Z".into()),
+        };
+        let lines: Vec<String> = ["processing", "failed", "completed"]
+            .into_iter()
+            .map(|s| row(s).to_string())
+            .collect();
+        let at: Vec<Option<usize>> = lines.iter().map(|l| l.find("2026")).collect();
+        assert!(at.iter().all(|a| *a == at[0] && a.is_some()), "{lines:#?}");
     }
 }
